@@ -1,0 +1,157 @@
+/**
+ * What every kvadm command shares: the global flags, resolving settings into a backend,
+ * and the one exit policy (KvadmError → its exit code and a one-line reason with a hint
+ * on stderr; anything else → exit 1, stack only with DEBUG).
+ */
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import type { Backend } from '../lib/backends/backend.js';
+import { createBackend } from '../lib/backends/index.js';
+import { ExitCode, KvadmError, isKvadmError } from '../lib/errors.js';
+import { KV } from '../lib/kv.js';
+import { type ResolvedSettings, type SettingValues, resolveSettings } from '../lib/settings.js';
+import { loadProfileValues } from '../lib/profile-values.js';
+import { useColor } from '../lib/output.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    namespace: Flags.string({
+      char: 'n',
+      summary: 'Namespace to work in (default: "default", or KVADM_NAMESPACE).',
+      helpGroup: 'GLOBAL',
+    }),
+    'data-dir': Flags.string({
+      summary: 'Folder of the local store (or KVADM_DATA_DIR).',
+      helpGroup: 'GLOBAL',
+    }),
+    backend: Flags.string({
+      summary: 'Where data lives: local (SQLite files) or http (or KVADM_BACKEND).',
+      options: ['local', 'http'],
+      helpGroup: 'GLOBAL',
+    }),
+    url: Flags.string({
+      summary: 'Base URL of the remote API, e.g. http://127.0.0.1:8787/client/v4 (or KVADM_URL).',
+      helpGroup: 'GLOBAL',
+    }),
+    token: Flags.string({
+      summary: 'Bearer token of the remote API (or KVADM_TOKEN).',
+      helpGroup: 'GLOBAL',
+    }),
+    account: Flags.string({
+      summary: 'Account id used in remote URLs (or KVADM_ACCOUNT; default "local").',
+      helpGroup: 'GLOBAL',
+    }),
+    profile: Flags.string({
+      summary: 'Configuration profile to use (or KVADM_PROFILE).',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: Interfaces.InferredArgs<T['args']>;
+  private openedBackend: Backend | undefined;
+  private resolved: ResolvedSettings | undefined;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as Interfaces.InferredArgs<T['args']>;
+  }
+
+  /** Effective settings (flags > env > profile > defaults). */
+  protected settings(): ResolvedSettings {
+    if (!this.resolved) {
+      const f = this.flags as Record<string, unknown>;
+      const flagValues: SettingValues = {};
+      for (const name of ['backend', 'data-dir', 'url', 'account', 'token', 'namespace'] as const) {
+        if (typeof f[name] === 'string') flagValues[name] = f[name] as string;
+      }
+      const profile = loadProfileValues(typeof f.profile === 'string' ? f.profile : undefined, process.env);
+      this.resolved = resolveSettings({
+        flags: flagValues,
+        env: process.env,
+        profileValues: profile.values,
+        ...(profile.name ? { profileName: profile.name } : {}),
+      });
+    }
+    return this.resolved;
+  }
+
+  protected async backend(): Promise<Backend> {
+    this.openedBackend ??= await createBackend(this.settings().settings);
+    return this.openedBackend;
+  }
+
+  /** The namespace of -n (or the configured default), checked to exist. */
+  protected async namespace(name?: string): Promise<KV> {
+    return KV.open(name ?? this.settings().settings.namespace, { backend: await this.backend() });
+  }
+
+  /** A message for humans: stderr, and silent under --json. */
+  protected info(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`);
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error;
+    const exitCode = reportError(error, this.jsonEnabled());
+    // oclif's ExitError carries the code to the entry point, which exits.
+    return this.exit(exitCode);
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    if (this.openedBackend) await this.openedBackend.close().catch(() => undefined);
+    return super.finally(error);
+  }
+}
+
+/** Print an error the way every command does and return its exit code. */
+export function reportError(error: Error & { oclif?: { exit?: number } }, json: boolean): number {
+  let exitCode: number;
+  let payload: Record<string, unknown>;
+  if (isKvadmError(error)) {
+    exitCode = error.exitCode;
+    payload = error.toJSON();
+  } else if (isPromptExit(error)) {
+    exitCode = ExitCode.interrupted;
+    payload = { code: 'INTERRUPTED', message: 'interrupted' };
+  } else if (error instanceof Errors.CLIError || error.oclif?.exit !== undefined) {
+    // Flag and argument parsing errors from oclif: usage errors.
+    exitCode = ExitCode.usage;
+    payload = { code: 'USAGE', message: stripAnsi(error.message), hint: 'see --help for the usage' };
+  } else {
+    exitCode = ExitCode.failure;
+    payload = { code: 'UNEXPECTED', message: error.message, hint: 'this is a bug in kvadm; rerun with DEBUG=1 for details' };
+  }
+  if (json) {
+    process.stderr.write(`${JSON.stringify({ error: payload })}\n`);
+  } else {
+    const label = useColor() ? '\u001b[31merror:\u001b[39m' : 'error:';
+    let text = `kvadm: ${label} ${payload.message as string}\n`;
+    if (payload.hint) text += `  hint: ${payload.hint as string}\n`;
+    process.stderr.write(text);
+  }
+  if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
+  return exitCode;
+}
+
+function isPromptExit(error: Error): boolean {
+  return error.name === 'ExitPromptError' || error.name === 'AbortPromptError';
+}
+
+function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+export { KvadmError };

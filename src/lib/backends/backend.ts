@@ -1,0 +1,116 @@
+/**
+ * The storage interface every backend implements. The KV client validates input and
+ * calls these; backends only store and transport. Values are bytes, metadata is the
+ * already-validated JSON text, expirations are absolute unix seconds.
+ */
+
+/** A row as it is stored. */
+export interface StoredEntry {
+  key: string;
+  value: Uint8Array;
+  /** Absolute expiry, unix seconds; null when the key never expires. */
+  expiration: number | null;
+  /** Serialised JSON metadata; null when none. */
+  metadata: string | null;
+}
+
+/** A key in a listing (the wire shape of PROTOCOL.md). */
+export interface KeyInfo {
+  name: string;
+  expiration?: number;
+  metadata?: unknown;
+}
+
+export interface ListOptions {
+  prefix?: string;
+  /** Page size, 1..1000. */
+  limit?: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+}
+
+export interface ListResult {
+  keys: KeyInfo[];
+  list_complete: boolean;
+  /** Present while more keys may follow. */
+  cursor?: string;
+}
+
+export interface NamespaceInfo {
+  name: string;
+  /** Live keys (expired rows excluded). */
+  keyCount: number;
+  /** Bytes of keys, values and metadata of live keys. */
+  storedBytes: number;
+  /** Rows that have expired but are not swept yet. */
+  expiredKeys: number;
+}
+
+export interface SweepResult {
+  /** Rows deleted. */
+  deleted: number;
+  /** The earliest expiry still pending (unix seconds), or null when none: a server can sleep until then. */
+  nextExpiration: number | null;
+}
+
+export interface BulkWriteResult {
+  written: number;
+  /** Keys the backend could not write (a remote may refuse some); empty on success. */
+  unsuccessfulKeys: string[];
+}
+
+/**
+ * A bulk write session. On the local store everything written through one session
+ * commits atomically at `commit()` and disappears on `abort()` (or a crash); a remote
+ * backend writes batches as they come and `abort()` cannot undo them.
+ */
+export interface BulkWriter {
+  /** True when abort() really undoes every write of the session. */
+  readonly atomic: boolean;
+  write(entries: StoredEntry[]): Promise<BulkWriteResult>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface Backend {
+  /** A short name for messages: "local" or "http". */
+  readonly kind: string;
+  /** Where the store lives (a directory, a URL): for messages. */
+  readonly location: string;
+
+  listNamespaces(): Promise<string[]>;
+  /** Throws NamespaceExistsError. */
+  createNamespace(name: string): Promise<void>;
+  namespaceExists(name: string): Promise<boolean>;
+  /** Throws NamespaceNotFoundError. */
+  namespaceInfo(name: string): Promise<NamespaceInfo>;
+  /** Throws NamespaceNotFoundError. */
+  deleteNamespace(name: string): Promise<void>;
+  /** Throws NamespaceNotFoundError, NamespaceExistsError. */
+  renameNamespace(from: string, to: string): Promise<void>;
+
+  /** null when missing or expired. Throws NamespaceNotFoundError. */
+  get(namespace: string, key: string): Promise<StoredEntry | null>;
+  /** Entries in the order of `keys`; null where missing or expired. */
+  getMany(namespace: string, keys: string[]): Promise<(StoredEntry | null)[]>;
+  put(namespace: string, entry: StoredEntry): Promise<void>;
+  /** True when the key existed (and was live). */
+  delete(namespace: string, key: string): Promise<boolean>;
+  /** Number of live keys deleted. */
+  deleteMany(namespace: string, keys: string[]): Promise<number>;
+  list(namespace: string, options: ListOptions): Promise<ListResult>;
+  /**
+   * Every live entry (under `prefix` when given) with its value, in key order, in
+   * batches: what export reads. Pages internally, so memory stays bounded.
+   */
+  scan(namespace: string, options?: { prefix?: string; batchSize?: number }): AsyncIterable<StoredEntry[]>;
+  /** Start a bulk write into an existing namespace. */
+  bulkWriter(namespace: string): Promise<BulkWriter>;
+  /** Physically remove expired rows (bounded by `maxRows` when given). */
+  sweep(namespace: string, maxRows?: number): Promise<SweepResult>;
+  close(): Promise<void>;
+}
+
+/** Milliseconds since the epoch; injected so tests can move time. */
+export type Clock = () => number;
+export const systemClock: Clock = () => Date.now();

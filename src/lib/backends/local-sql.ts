@@ -1,0 +1,44 @@
+/**
+ * The SQL of the local store, as named constants. One SQLite file per namespace
+ * (so deleting a namespace frees its space at once); a key's expiry is absolute
+ * unix seconds. Keys are TEXT compared with SQLite's BINARY collation, which is
+ * memcmp over UTF-8: the byte order PROTOCOL.md asks listings to follow.
+ */
+
+/** Applied in order; PRAGMA user_version records how many ran. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS kv (
+     key TEXT PRIMARY KEY NOT NULL,
+     value BLOB NOT NULL,
+     expiration INTEGER,
+     metadata TEXT
+   ) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS kv_expiration ON kv(expiration) WHERE expiration IS NOT NULL;`,
+];
+
+export const SQL = {
+  get: 'SELECT key, value, expiration, metadata FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
+  put: 'INSERT OR REPLACE INTO kv (key, value, expiration, metadata) VALUES (?, ?, ?, ?)',
+  deleteLive: 'DELETE FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
+  deleteAny: 'DELETE FROM kv WHERE key = ?',
+  /** after, lower bound (inclusive), upper bound (exclusive) are all applied; unused ones get sentinels. */
+  listBounded:
+    'SELECT key, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+  listUnbounded:
+    'SELECT key, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+  /** Full rows, for export: same bounds as the listing. */
+  scanBounded:
+    'SELECT key, value, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+  scanUnbounded:
+    'SELECT key, value, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+  info: `SELECT count(*) AS keyCount,
+            coalesce(sum(length(CAST(key AS BLOB)) + length(value) + coalesce(length(CAST(metadata AS BLOB)), 0)), 0) AS storedBytes
+         FROM kv WHERE expiration IS NULL OR expiration > ?`,
+  countExpired: 'SELECT count(*) AS n FROM kv WHERE expiration IS NOT NULL AND expiration <= ?',
+  anyExpired: 'SELECT 1 FROM kv WHERE expiration IS NOT NULL AND expiration <= ? LIMIT 1',
+  sweep: 'DELETE FROM kv WHERE key IN (SELECT key FROM kv WHERE expiration IS NOT NULL AND expiration <= ? LIMIT ?)',
+  nextExpiration: 'SELECT min(expiration) AS next FROM kv WHERE expiration IS NOT NULL AND expiration > ?',
+} as const;
+
+/** Rows removed by the sweep that runs when a store is opened: bounded so opening stays fast. */
+export const OPEN_SWEEP_MAX_ROWS = 1000;

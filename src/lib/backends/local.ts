@@ -1,0 +1,369 @@
+/**
+ * The local backend: one SQLite file per namespace under `<dataDir>/namespaces/`.
+ * WAL mode and a busy timeout let several kvadm processes write one store at once;
+ * write transactions start IMMEDIATE so two writers never deadlock on a lock upgrade.
+ * Expired rows are filtered on every read and removed by sweeps.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  type Backend,
+  type BulkWriteResult,
+  type BulkWriter,
+  type Clock,
+  type KeyInfo,
+  type ListOptions,
+  type ListResult,
+  type NamespaceInfo,
+  type StoredEntry,
+  type SweepResult,
+  systemClock,
+} from './backend.js';
+import { MIGRATIONS, OPEN_SWEEP_MAX_ROWS, SQL } from './local-sql.js';
+import { DEFAULT_NAMESPACE, LIMITS } from '../limits.js';
+import { KvadmError, ExitCode, NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
+import { decodeCursor, encodeCursor, prefixUpperBound } from '../cursor.js';
+
+type Db = Database.Database;
+type Statement = Database.Statement;
+
+export interface LocalBackendOptions {
+  /** The store's folder; namespaces live in `<dataDir>/namespaces/*.sqlite`. */
+  dataDir: string;
+  clock?: Clock;
+  /** How long a writer waits for another process's lock before failing (ms). */
+  busyTimeoutMs?: number;
+}
+
+interface Connection {
+  db: Db;
+  statements: Map<string, Statement>;
+}
+
+interface StoredRow {
+  key: string;
+  value: Buffer;
+  expiration: number | null;
+  metadata: string | null;
+}
+
+interface ListRow {
+  key: string;
+  expiration: number | null;
+  metadata: string | null;
+}
+
+const FILE_SUFFIX = '.sqlite';
+/** Every file SQLite may keep for one database in WAL mode. */
+const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
+
+export class LocalBackend implements Backend {
+  readonly kind = 'local';
+  readonly location: string;
+  private readonly namespacesDir: string;
+  private readonly clock: Clock;
+  private readonly busyTimeoutMs: number;
+  private readonly connections = new Map<string, Connection>();
+
+  constructor(options: LocalBackendOptions) {
+    this.location = path.resolve(options.dataDir);
+    this.namespacesDir = path.join(this.location, 'namespaces');
+    this.clock = options.clock ?? systemClock;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  private fileOf(namespace: string): string {
+    return path.join(this.namespacesDir, namespace + FILE_SUFFIX);
+  }
+
+  async listNamespaces(): Promise<string[]> {
+    let names: string[] = [];
+    try {
+      names = fs
+        .readdirSync(this.namespacesDir)
+        .filter((file) => file.endsWith(FILE_SUFFIX))
+        .map((file) => file.slice(0, -FILE_SUFFIX.length));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    // The default namespace always exists: it is created on first use.
+    if (!names.includes(DEFAULT_NAMESPACE)) names.push(DEFAULT_NAMESPACE);
+    return names.sort(compareBytes);
+  }
+
+  async createNamespace(name: string): Promise<void> {
+    if (!this.createFile(name)) throw new NamespaceExistsError(name);
+    this.connect(name);
+  }
+
+  async namespaceExists(name: string): Promise<boolean> {
+    return name === DEFAULT_NAMESPACE || fs.existsSync(this.fileOf(name));
+  }
+
+  async namespaceInfo(name: string): Promise<NamespaceInfo> {
+    const now = this.nowSeconds();
+    const totals = this.statement(name, SQL.info).get(now) as { keyCount: number; storedBytes: number };
+    const expired = this.statement(name, SQL.countExpired).get(now) as { n: number };
+    return { name, keyCount: totals.keyCount, storedBytes: totals.storedBytes, expiredKeys: expired.n };
+  }
+
+  async deleteNamespace(name: string): Promise<void> {
+    if (!(await this.namespaceExists(name))) throw new NamespaceNotFoundError(name);
+    this.disconnect(name);
+    const file = this.fileOf(name);
+    if (name !== DEFAULT_NAMESPACE && !fs.existsSync(file)) throw new NamespaceNotFoundError(name);
+    for (const suffix of SIDE_FILES) fs.rmSync(file + suffix, { force: true });
+  }
+
+  async renameNamespace(from: string, to: string): Promise<void> {
+    if (from === to) return;
+    // Materialise the source (it may be the implicit default namespace), then fold its WAL
+    // into the main file so one rename moves everything.
+    const { db } = this.connect(from);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    this.disconnect(from);
+    if (fs.existsSync(this.fileOf(to)) || to === DEFAULT_NAMESPACE) throw new NamespaceExistsError(to);
+    try {
+      // link() fails when the target exists: no check-then-act race with another process.
+      fs.linkSync(this.fileOf(from), this.fileOf(to));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new NamespaceExistsError(to);
+      throw error;
+    }
+    for (const suffix of SIDE_FILES) fs.rmSync(this.fileOf(from) + suffix, { force: true });
+  }
+
+  async get(namespace: string, key: string): Promise<StoredEntry | null> {
+    const row = this.statement(namespace, SQL.get).get(key, this.nowSeconds()) as StoredRow | undefined;
+    return row ? toEntry(row) : null;
+  }
+
+  async getMany(namespace: string, keys: string[]): Promise<(StoredEntry | null)[]> {
+    const statement = this.statement(namespace, SQL.get);
+    const now = this.nowSeconds();
+    return keys.map((key) => {
+      const row = statement.get(key, now) as StoredRow | undefined;
+      return row ? toEntry(row) : null;
+    });
+  }
+
+  async put(namespace: string, entry: StoredEntry): Promise<void> {
+    this.statement(namespace, SQL.put).run(entry.key, entry.value, entry.expiration, entry.metadata);
+  }
+
+  async delete(namespace: string, key: string): Promise<boolean> {
+    // An expired row is removed too, but only a live one counts as "existed".
+    const { db } = this.connect(namespace);
+    const now = this.nowSeconds();
+    const live = this.statement(namespace, SQL.deleteLive);
+    const any = this.statement(namespace, SQL.deleteAny);
+    return db
+      .transaction(() => {
+        const changes = live.run(key, now).changes;
+        if (changes === 0) any.run(key);
+        return changes > 0;
+      })
+      .immediate();
+  }
+
+  async deleteMany(namespace: string, keys: string[]): Promise<number> {
+    const { db } = this.connect(namespace);
+    const now = this.nowSeconds();
+    const live = this.statement(namespace, SQL.deleteLive);
+    const any = this.statement(namespace, SQL.deleteAny);
+    return db
+      .transaction(() => {
+        let deleted = 0;
+        for (const key of keys) {
+          const changes = live.run(key, now).changes;
+          if (changes === 0) any.run(key);
+          deleted += changes;
+        }
+        return deleted;
+      })
+      .immediate();
+  }
+
+  async list(namespace: string, options: ListOptions): Promise<ListResult> {
+    const limit = options.limit ?? LIMITS.listMaxLimit;
+    const rows = this.page(namespace, false, options.prefix ?? '', options.cursor, limit + 1) as ListRow[];
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const keys: KeyInfo[] = page.map((row) => {
+      const info: KeyInfo = { name: row.key };
+      if (row.expiration !== null) info.expiration = row.expiration;
+      if (row.metadata !== null) info.metadata = JSON.parse(row.metadata);
+      return info;
+    });
+    const last = page[page.length - 1];
+    return more && last ? { keys, list_complete: false, cursor: encodeCursor(last.key) } : { keys, list_complete: true };
+  }
+
+  async *scan(namespace: string, options: { prefix?: string; batchSize?: number } = {}): AsyncIterable<StoredEntry[]> {
+    const batchSize = options.batchSize ?? 1000;
+    let cursor: string | undefined;
+    for (;;) {
+      const rows = this.page(namespace, true, options.prefix ?? '', cursor, batchSize) as StoredRow[];
+      if (rows.length === 0) return;
+      yield rows.map(toEntry);
+      if (rows.length < batchSize) return;
+      cursor = encodeCursor((rows[rows.length - 1] as StoredRow).key);
+    }
+  }
+
+  /** One page of rows after `cursor`, under `prefix`, live only, in key order. */
+  private page(namespace: string, withValues: boolean, prefix: string, cursor: string | undefined, limit: number): unknown[] {
+    const after = cursor === undefined || cursor === '' ? '' : decodeCursor(cursor);
+    const upper = prefixUpperBound(prefix);
+    const now = this.nowSeconds();
+    if (upper === null) {
+      const sql = withValues ? SQL.scanUnbounded : SQL.listUnbounded;
+      return this.statement(namespace, sql).all(after, prefix, now, limit);
+    }
+    const sql = withValues ? SQL.scanBounded : SQL.listBounded;
+    return this.statement(namespace, sql).all(after, prefix, upper, now, limit);
+  }
+
+  async bulkWriter(namespace: string): Promise<BulkWriter> {
+    const { db } = this.connect(namespace);
+    const insert = this.statement(namespace, SQL.put);
+    // One IMMEDIATE transaction for the whole session: a crash or abort leaves nothing.
+    db.prepare('BEGIN IMMEDIATE').run();
+    let open = true;
+    return {
+      atomic: true,
+      async write(entries: StoredEntry[]): Promise<BulkWriteResult> {
+        for (const entry of entries) insert.run(entry.key, entry.value, entry.expiration, entry.metadata);
+        return { written: entries.length, unsuccessfulKeys: [] };
+      },
+      async commit(): Promise<void> {
+        if (!open) return;
+        open = false;
+        db.prepare('COMMIT').run();
+      },
+      async abort(): Promise<void> {
+        if (!open) return;
+        open = false;
+        if (db.inTransaction) db.prepare('ROLLBACK').run();
+      },
+    };
+  }
+
+  async sweep(namespace: string, maxRows?: number): Promise<SweepResult> {
+    const { db } = this.connect(namespace);
+    const deleted = this.sweepConnection(db, this.nowSeconds(), maxRows ?? Number.MAX_SAFE_INTEGER);
+    const next = db.prepare(SQL.nextExpiration).get(this.nowSeconds()) as { next: number | null };
+    return { deleted, nextExpiration: next.next };
+  }
+
+  async close(): Promise<void> {
+    for (const name of [...this.connections.keys()]) this.disconnect(name);
+  }
+
+  private sweepConnection(db: Db, now: number, maxRows: number): number {
+    if (!db.prepare(SQL.anyExpired).get(now)) return 0;
+    return db.prepare(SQL.sweep).run(now, maxRows).changes;
+  }
+
+  /** Create the namespace file; false when it exists already. */
+  private createFile(name: string): boolean {
+    fs.mkdirSync(this.namespacesDir, { recursive: true });
+    try {
+      // 'wx' is atomic: of several processes creating one namespace, exactly one wins.
+      fs.closeSync(fs.openSync(this.fileOf(name), 'wx'));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  }
+
+  private connect(namespace: string): Connection {
+    const cached = this.connections.get(namespace);
+    if (cached) return cached;
+    const file = this.fileOf(namespace);
+    if (!fs.existsSync(file)) {
+      if (namespace !== DEFAULT_NAMESPACE) throw new NamespaceNotFoundError(namespace);
+      this.createFile(namespace);
+    }
+    let db: Db;
+    try {
+      db = new Database(file, { fileMustExist: true, timeout: this.busyTimeoutMs });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CANTOPEN' && !fs.existsSync(file)) {
+        throw new NamespaceNotFoundError(namespace);
+      }
+      throw storeError(file, error);
+    }
+    try {
+      prepareDatabase(db, this.nowSeconds());
+    } catch (error) {
+      db.close();
+      throw storeError(file, error);
+    }
+    const connection: Connection = { db, statements: new Map() };
+    this.connections.set(namespace, connection);
+    return connection;
+  }
+
+  private disconnect(namespace: string): void {
+    const connection = this.connections.get(namespace);
+    if (!connection) return;
+    this.connections.delete(namespace);
+    if (connection.db.inTransaction) connection.db.prepare('ROLLBACK').run();
+    connection.db.close();
+  }
+
+  private statement(namespace: string, sql: string): Statement {
+    const connection = this.connect(namespace);
+    let statement = connection.statements.get(sql);
+    if (!statement) {
+      statement = connection.db.prepare(sql);
+      connection.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/** Pragmas, migrations and a bounded sweep: what every connection does once. */
+function prepareDatabase(db: Db, now: number): void {
+  // WAL lets readers run beside a writer; NORMAL sync keeps every committed transaction
+  // across a process crash (kill -9), losing at most the last ones on power loss.
+  if ((db.pragma('journal_mode', { simple: true }) as string).toLowerCase() !== 'wal') {
+    db.pragma('journal_mode = WAL');
+  }
+  db.pragma('synchronous = NORMAL');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version < MIGRATIONS.length) {
+    db.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      const current = db.pragma('user_version', { simple: true }) as number;
+      for (let i = current; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i] as string);
+      db.pragma(`user_version = ${MIGRATIONS.length}`);
+    }).immediate();
+  }
+  if (db.prepare(SQL.anyExpired).get(now)) db.prepare(SQL.sweep).run(now, OPEN_SWEEP_MAX_ROWS);
+}
+
+function toEntry(row: StoredRow): StoredEntry {
+  return { key: row.key, value: row.value, expiration: row.expiration, metadata: row.metadata };
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function storeError(file: string, cause: unknown): KvadmError {
+  const message = (cause as Error).message;
+  return new KvadmError('STORE_UNREADABLE', `cannot open the local store file ${file}: ${message}`, {
+    exitCode: ExitCode.failure,
+    hint: 'check the file permissions and the --data-dir setting; run `kvadm ns list` to see the namespaces',
+    details: { file },
+    cause,
+  });
+}

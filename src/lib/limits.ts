@@ -1,0 +1,39 @@
+/**
+ * Every limit of the KV model, in one place. Values are those of Azion's KV Store
+ * (mirroring Cloudflare Workers KV); see DESIGN.md. Validation, the server and the
+ * HTTP client all read from here so a limit can never disagree between layers.
+ */
+export const LIMITS = {
+  /** Keys are 1..512 bytes once UTF-8 encoded. */
+  keyMaxBytes: 512,
+  /** 25 MiB per value. */
+  valueMaxBytes: 26_214_400,
+  /** Metadata, once JSON-serialised. */
+  metadataMaxBytes: 1024,
+  /** expirationTtl, in seconds. */
+  minExpirationTtlSeconds: 60,
+  /** An absolute expiration must be at least this far in the future. */
+  minExpirationOffsetSeconds: 60,
+  /** cacheTtl on reads, in seconds. */
+  minCacheTtlSeconds: 60,
+  /** Writes allowed to one key in one second (enforced by `kvadm serve`). */
+  writesPerKeyPerSecond: 1,
+  /** Key listing page size: the default and the maximum. */
+  listMaxLimit: 1000,
+  /** The HTTP protocol's smallest page size. */
+  listMinLimit: 10,
+  /** Items in one bulk write or bulk delete request. */
+  bulkMaxItems: 10_000,
+  /** Request body of one bulk request. */
+  bulkMaxBodyBytes: 100_000_000,
+  /** Keys in one bulk get request. */
+  bulkGetMaxKeys: 100,
+  /** Namespace names: characters. */
+  namespaceNameMaxChars: 64,
+} as const;
+
+/** 1-64 of A-Z a-z 0-9 . _ -, not starting with '.' (kvadm's rule, DESIGN.md). */
+export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
+
+/** The namespace used when none is given; it is created on first use. */
+export const DEFAULT_NAMESPACE = 'default';

@@ -1,0 +1,224 @@
+/**
+ * Pure validators for every limit in limits.ts. Each takes raw input (and `now` where
+ * time matters), returns the parsed value, and throws a ValidationError naming the
+ * parameter, the value received and the limit. Every write and read path calls these.
+ */
+import { LIMITS, NAMESPACE_NAME_PATTERN } from './limits.js';
+import { ValidationError } from './errors.js';
+
+const encoder = new TextEncoder();
+
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** A key as it should appear in a message: quoted, control characters escaped, long keys cut. */
+export function displayKey(key: string): string {
+  const quoted = JSON.stringify(key);
+  return quoted.length > 82 ? `${quoted.slice(0, 78)}…"` : quoted;
+}
+
+function keyContext(key: string | undefined): string {
+  return key === undefined ? '' : `key ${displayKey(key)}: `;
+}
+
+/** Keys: 1..512 UTF-8 bytes; not "." or ".." (they cannot travel as a URL path segment). */
+export function validateKey(key: unknown): string {
+  if (typeof key !== 'string') {
+    throw new ValidationError('KEY_EMPTY', `key must be a string, got ${typeof key}`, {
+      hint: 'give a key of 1 to 512 bytes',
+    });
+  }
+  if (key.length === 0) {
+    throw new ValidationError('KEY_EMPTY', 'key is empty: keys must be 1 to 512 bytes of UTF-8', {
+      hint: 'give a non-empty key',
+      details: { limit: LIMITS.keyMaxBytes, actual: 0 },
+      wireMessage: 'Key names must not be empty.',
+    });
+  }
+  if (key === '.' || key === '..') {
+    throw new ValidationError('KEY_RESERVED', `key ${displayKey(key)} is reserved: "." and ".." cannot be used as keys`, {
+      hint: 'choose another key name',
+      details: { key },
+      wireMessage: 'Illegal key name: "." and ".." are not allowed.',
+    });
+  }
+  const bytes = utf8Length(key);
+  if (bytes > LIMITS.keyMaxBytes) {
+    const wire = `UTF-8 encoded length of ${bytes} exceeds key length limit of ${LIMITS.keyMaxBytes}.`;
+    throw new ValidationError('KEY_TOO_LONG', `${keyContext(key)}${wire}`, {
+      hint: `shorten the key to at most ${LIMITS.keyMaxBytes} bytes (multi-byte characters count 2-4 bytes each)`,
+      details: { key, limit: LIMITS.keyMaxBytes, actual: bytes },
+      httpStatus: 414,
+      wireMessage: wire,
+    });
+  }
+  return key;
+}
+
+export function validateValueSize(byteLength: number, key?: string): void {
+  if (byteLength > LIMITS.valueMaxBytes) {
+    const wire = `Value length of ${byteLength} exceeds limit of ${LIMITS.valueMaxBytes}.`;
+    throw new ValidationError('VALUE_TOO_LARGE', `${keyContext(key)}${wire}`, {
+      hint: 'values are limited to 25 MiB (26,214,400 bytes); split the value across several keys',
+      details: { ...(key === undefined ? {} : { key }), limit: LIMITS.valueMaxBytes, actual: byteLength },
+      httpStatus: 413,
+      wireMessage: wire,
+    });
+  }
+}
+
+/**
+ * Metadata must be JSON-serialisable and at most 1024 bytes once serialised.
+ * Returns the serialised text, or null for no metadata (undefined or null).
+ */
+export function serializeMetadata(metadata: unknown, key?: string): string | null {
+  if (metadata === undefined || metadata === null) return null;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(metadata);
+  } catch (cause) {
+    throw new ValidationError('METADATA_INVALID', `${keyContext(key)}metadata is not JSON-serialisable: ${(cause as Error).message}`, {
+      hint: 'metadata must be plain JSON (objects, arrays, strings, numbers, booleans, null)',
+      details: key === undefined ? {} : { key },
+      cause,
+    });
+  }
+  if (text === undefined) {
+    throw new ValidationError('METADATA_INVALID', `${keyContext(key)}metadata of type ${typeof metadata} is not JSON-serialisable`, {
+      hint: 'metadata must be plain JSON',
+      details: key === undefined ? {} : { key },
+    });
+  }
+  return checkMetadataText(text, key);
+}
+
+/** Metadata given as JSON text (a flag, an HTTP part, a CSV cell): parse, then check the size. */
+export function parseMetadataText(text: string, key?: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new ValidationError('METADATA_INVALID', `${keyContext(key)}metadata is not valid JSON: ${(cause as Error).message}`, {
+      hint: `give metadata as JSON, for example '{"owner":"ops"}'`,
+      details: key === undefined ? {} : { key },
+      cause,
+    });
+  }
+  return checkMetadataText(JSON.stringify(parsed), key);
+}
+
+function checkMetadataText(text: string, key: string | undefined): string {
+  const bytes = utf8Length(text);
+  if (bytes > LIMITS.metadataMaxBytes) {
+    const wire = `Metadata length of ${bytes} exceeds limit of ${LIMITS.metadataMaxBytes}.`;
+    throw new ValidationError('METADATA_TOO_LARGE', `${keyContext(key)}${wire}`, {
+      hint: `metadata is limited to ${LIMITS.metadataMaxBytes} bytes of serialised JSON; store large data in the value`,
+      details: { ...(key === undefined ? {} : { key }), limit: LIMITS.metadataMaxBytes, actual: bytes },
+      httpStatus: 413,
+      wireMessage: wire,
+    });
+  }
+  return text;
+}
+
+function isWholeNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Number.isInteger(value);
+}
+
+export function validateExpirationTtl(ttl: unknown, key?: string): number {
+  const n = typeof ttl === 'string' && /^\d+$/.test(ttl) ? Number(ttl) : ttl;
+  if (!isWholeNumber(n) || n < LIMITS.minExpirationTtlSeconds) {
+    const wire = `Invalid expiration_ttl of ${String(ttl)}. Expiration TTL must be at least ${LIMITS.minExpirationTtlSeconds}.`;
+    throw new ValidationError('EXPIRATION_TTL_INVALID', `${keyContext(key)}${wire}`, {
+      hint: `give a whole number of seconds of at least ${LIMITS.minExpirationTtlSeconds}`,
+      details: {
+        ...(key === undefined ? {} : { key }),
+        limit: LIMITS.minExpirationTtlSeconds,
+        ...(typeof n === 'number' ? { actual: n } : {}),
+      },
+      wireMessage: wire,
+    });
+  }
+  return n;
+}
+
+/** An absolute expiration in unix seconds, at least 60 s after `nowMs`. */
+export function validateExpiration(expiration: unknown, nowMs: number, key?: string): number {
+  const n = typeof expiration === 'string' && /^\d+$/.test(expiration) ? Number(expiration) : expiration;
+  const earliest = Math.floor(nowMs / 1000) + LIMITS.minExpirationOffsetSeconds;
+  if (!isWholeNumber(n) || n < earliest) {
+    const wire = `Invalid expiration of ${String(expiration)}. Expiration times must be at least ${LIMITS.minExpirationOffsetSeconds} seconds in the future.`;
+    throw new ValidationError('EXPIRATION_INVALID', `${keyContext(key)}${wire}`, {
+      hint: `give unix seconds of at least ${earliest} (now + ${LIMITS.minExpirationOffsetSeconds} s), or use a TTL`,
+      details: {
+        ...(key === undefined ? {} : { key }),
+        limit: earliest,
+        ...(typeof n === 'number' ? { actual: n } : {}),
+      },
+      wireMessage: wire,
+    });
+  }
+  return n;
+}
+
+export interface ExpirationOptions {
+  /** Absolute expiry, unix seconds. */
+  expiration?: number | undefined;
+  /** Seconds from now; wins over `expiration` when both are given (as on the wire). */
+  expirationTtl?: number | undefined;
+}
+
+/** The absolute expiry (unix seconds) a write asks for, or null for none. */
+export function resolveExpiration(options: ExpirationOptions, nowMs: number, key?: string): number | null {
+  if (options.expirationTtl !== undefined && options.expirationTtl !== null) {
+    const ttl = validateExpirationTtl(options.expirationTtl, key);
+    return Math.floor(nowMs / 1000) + ttl;
+  }
+  if (options.expiration !== undefined && options.expiration !== null) {
+    return validateExpiration(options.expiration, nowMs, key);
+  }
+  return null;
+}
+
+export function validateCacheTtl(cacheTtl: unknown): number {
+  if (!isWholeNumber(cacheTtl) || cacheTtl < LIMITS.minCacheTtlSeconds) {
+    const wire = `Invalid cache_ttl of ${String(cacheTtl)}. Cache TTL must be at least ${LIMITS.minCacheTtlSeconds}.`;
+    throw new ValidationError('CACHE_TTL_INVALID', wire, {
+      hint: `give a whole number of seconds of at least ${LIMITS.minCacheTtlSeconds}`,
+      details: { limit: LIMITS.minCacheTtlSeconds, ...(typeof cacheTtl === 'number' ? { actual: cacheTtl } : {}) },
+      wireMessage: wire,
+    });
+  }
+  return cacheTtl;
+}
+
+export function validateNamespaceName(name: unknown): string {
+  if (typeof name !== 'string' || !NAMESPACE_NAME_PATTERN.test(name)) {
+    const shown = typeof name === 'string' ? JSON.stringify(name) : String(name);
+    const length = typeof name === 'string' ? name.length : 0;
+    throw new ValidationError(
+      'NAMESPACE_NAME_INVALID',
+      `invalid namespace name ${shown}: names are 1 to ${LIMITS.namespaceNameMaxChars} characters of A-Z a-z 0-9 . _ - and do not start with "."`,
+      {
+        hint: 'choose a name like "users", "cache-v2" or "app.sessions"',
+        details: { namespace: typeof name === 'string' ? name : String(name), limit: LIMITS.namespaceNameMaxChars, actual: length },
+      },
+    );
+  }
+  return name;
+}
+
+export function validateListLimit(limit: unknown): number {
+  if (!isWholeNumber(limit) || limit < 1 || limit > LIMITS.listMaxLimit) {
+    throw new ValidationError('LIST_LIMIT_INVALID', `invalid list limit ${String(limit)}: it must be 1 to ${LIMITS.listMaxLimit}`, {
+      hint: `use --all to list every key, or a --limit of at most ${LIMITS.listMaxLimit}`,
+      details: { limit: LIMITS.listMaxLimit, ...(typeof limit === 'number' ? { actual: limit } : {}) },
+    });
+  }
+  return limit;
+}
+
+export function toBytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
