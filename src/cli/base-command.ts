@@ -6,11 +6,10 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import type { Backend } from '../lib/backends/backend.js';
 import { createBackend } from '../lib/backends/index.js';
-import { ExitCode, KvadmError, isKvadmError } from '../lib/errors.js';
 import { KV } from '../lib/kv.js';
-import { type ResolvedSettings, type SettingValues, resolveSettings } from '../lib/settings.js';
-import { loadProfileValues } from '../lib/profile-values.js';
-import { useColor } from '../lib/output.js';
+import type { ResolvedSettings } from '../lib/settings.js';
+import { settingsFromFlags } from './command-settings.js';
+import { reportError } from './report-error.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
@@ -70,20 +69,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Effective settings (flags > env > profile > defaults). */
   protected settings(): ResolvedSettings {
-    if (!this.resolved) {
-      const f = this.flags as Record<string, unknown>;
-      const flagValues: SettingValues = {};
-      for (const name of ['backend', 'data-dir', 'url', 'account', 'token', 'namespace'] as const) {
-        if (typeof f[name] === 'string') flagValues[name] = f[name] as string;
-      }
-      const profile = loadProfileValues(typeof f.profile === 'string' ? f.profile : undefined, process.env);
-      this.resolved = resolveSettings({
-        flags: flagValues,
-        env: process.env,
-        profileValues: profile.values,
-        ...(profile.name ? { profileName: profile.name } : {}),
-      });
-    }
+    this.resolved ??= settingsFromFlags(this.flags as Record<string, unknown>);
     return this.resolved;
   }
 
@@ -114,44 +100,3 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return super.finally(error);
   }
 }
-
-/** Print an error the way every command does and return its exit code. */
-export function reportError(error: Error & { oclif?: { exit?: number } }, json: boolean): number {
-  let exitCode: number;
-  let payload: Record<string, unknown>;
-  if (isKvadmError(error)) {
-    exitCode = error.exitCode;
-    payload = error.toJSON();
-  } else if (isPromptExit(error)) {
-    exitCode = ExitCode.interrupted;
-    payload = { code: 'INTERRUPTED', message: 'interrupted' };
-  } else if (error instanceof Errors.CLIError || error.oclif?.exit !== undefined) {
-    // Flag and argument parsing errors from oclif: usage errors.
-    exitCode = ExitCode.usage;
-    payload = { code: 'USAGE', message: stripAnsi(error.message), hint: 'see --help for the usage' };
-  } else {
-    exitCode = ExitCode.failure;
-    payload = { code: 'UNEXPECTED', message: error.message, hint: 'this is a bug in kvadm; rerun with DEBUG=1 for details' };
-  }
-  if (json) {
-    process.stderr.write(`${JSON.stringify({ error: payload })}\n`);
-  } else {
-    const label = useColor() ? '\u001b[31merror:\u001b[39m' : 'error:';
-    let text = `kvadm: ${label} ${payload.message as string}\n`;
-    if (payload.hint) text += `  hint: ${payload.hint as string}\n`;
-    process.stderr.write(text);
-  }
-  if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
-  return exitCode;
-}
-
-function isPromptExit(error: Error): boolean {
-  return error.name === 'ExitPromptError' || error.name === 'AbortPromptError';
-}
-
-function stripAnsi(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
-}
-
-export { KvadmError };

@@ -14,10 +14,9 @@ export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {
 
 /** Write and wait until the stream has taken the data (so a following exit loses nothing). */
 export function writeFully(stream: Writable, data: string | Uint8Array): Promise<void> {
+  // The callback runs once the data is handed to the OS, so exiting right after loses nothing.
   return new Promise((resolve, reject) => {
-    const ok = stream.write(data, (error) => (error ? reject(error) : undefined));
-    if (ok) resolve();
-    else stream.once('drain', () => resolve());
+    stream.write(data, (error) => (error ? reject(error) : resolve()));
   });
 }
 

@@ -1,20 +1,8 @@
-import fs from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { toJsonValue } from '../../lib/encoding.js';
-import { KeyNotFoundError, ValidationError } from '../../lib/errors.js';
-import { parseDuration } from '../../lib/duration.js';
-import { writeStdout } from '../../lib/output.js';
-import { bytesToValue } from '../../lib/values.js';
+import { KV_GET_TYPES, type KvGetResult, type KvGetType, kvGet } from '../../cli/kv-get-action.js';
 
-export interface KvGetResult {
-  key: string;
-  value: string;
-  /** Present when `value` is base64 of bytes that are not UTF-8. */
-  base64?: true;
-  metadata: unknown;
-  expiration: number | null;
-}
+export type { KvGetResult } from '../../cli/kv-get-action.js';
 
 export default class KvGet extends BaseCommand<typeof KvGet> {
   static override summary = 'Read a key.';
@@ -29,11 +17,13 @@ A missing or expired key prints nothing on stdout, a reason on stderr, and exits
   static override args = {
     key: Args.string({ description: 'Key to read.', required: true }),
   };
+  // bin/run.js parses these itself on its fast path (src/cli/fast-kv-get.ts): keep both in step
+  // (test/unit/fast-kv-get.test.ts checks them against the manifest).
   static override flags = {
     type: Flags.string({
       char: 't',
       summary: 'binary: bytes as stored (default); text: decoded as UTF-8; json: parsed and pretty-printed.',
-      options: ['binary', 'text', 'json'] as const,
+      options: [...KV_GET_TYPES],
       default: 'binary',
     }),
     'with-metadata': Flags.boolean({
@@ -44,37 +34,15 @@ A missing or expired key prints nothing on stdout, a reason on stderr, and exits
   };
 
   async run(): Promise<KvGetResult> {
-    const { key } = this.args;
     const kv = await this.namespace();
-    const cacheTtl = this.flags['cache-ttl'] === undefined ? undefined : parseDuration(this.flags['cache-ttl'], '--cache-ttl');
-    const entry = await kv.getEntry(key, cacheTtl === undefined ? {} : { cacheTtl });
-    if (entry === null) throw new KeyNotFoundError(key, kv.name);
-    const result: KvGetResult = { key, ...toJsonValue(entry.value), metadata: entry.metadata, expiration: entry.expiration };
-    if (this.jsonEnabled()) return result;
-    if (this.flags['with-metadata']) {
-      await writeStdout(`${JSON.stringify(result, null, 2)}\n`);
-      return result;
-    }
-    const output = this.render(entry.value, key);
-    if (this.flags.out) {
-      fs.writeFileSync(this.flags.out, output);
-      this.info(`wrote ${output.byteLength} bytes to ${this.flags.out}`);
-    } else {
-      await writeStdout(output);
-    }
-    return result;
-  }
-
-  private render(bytes: Uint8Array, key: string): Uint8Array {
-    switch (this.flags.type) {
-      case 'text':
-        return Buffer.from(bytesToValue(bytes, 'text', key) as string, 'utf8');
-      case 'json':
-        return Buffer.from(`${JSON.stringify(bytesToValue(bytes, 'json', key), null, 2)}\n`, 'utf8');
-      case 'binary':
-        return bytes;
-      default:
-        throw new ValidationError('USAGE', `unknown --type ${this.flags.type}`);
-    }
+    return kvGet(kv, {
+      key: this.args.key,
+      type: this.flags.type as KvGetType,
+      withMetadata: this.flags['with-metadata'],
+      cacheTtl: this.flags['cache-ttl'],
+      out: this.flags.out,
+      json: this.jsonEnabled(),
+      info: (message) => this.info(message),
+    });
   }
 }

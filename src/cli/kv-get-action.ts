@@ -1,0 +1,69 @@
+/**
+ * What `kv get` does once its flags are parsed, shared by the oclif command and the
+ * fast start-up path in bin/run.js (which skips loading oclif for this one command).
+ */
+import fs from 'node:fs';
+import { parseDuration } from '../lib/duration.js';
+import { toJsonValue } from '../lib/encoding.js';
+import { KeyNotFoundError, UsageError } from '../lib/errors.js';
+import type { KV } from '../lib/kv.js';
+import { writeStdout } from '../lib/output.js';
+import { bytesToValue } from '../lib/values.js';
+
+export const KV_GET_TYPES = ['binary', 'text', 'json'] as const;
+export type KvGetType = (typeof KV_GET_TYPES)[number];
+
+export interface KvGetInput {
+  key: string;
+  type: KvGetType;
+  withMetadata: boolean;
+  cacheTtl: string | undefined;
+  out: string | undefined;
+  /** --json: the caller prints the result; nothing is written here. */
+  json: boolean;
+  /** Where human messages go (stderr). */
+  info: (message: string) => void;
+}
+
+export interface KvGetResult {
+  key: string;
+  value: string;
+  /** Present when `value` is base64 of bytes that are not UTF-8. */
+  base64?: true;
+  metadata: unknown;
+  expiration: number | null;
+}
+
+export async function kvGet(kv: KV, input: KvGetInput): Promise<KvGetResult> {
+  const { key } = input;
+  const cacheTtl = input.cacheTtl === undefined ? undefined : parseDuration(input.cacheTtl, '--cache-ttl');
+  const entry = await kv.getEntry(key, cacheTtl === undefined ? {} : { cacheTtl });
+  if (entry === null) throw new KeyNotFoundError(key, kv.name);
+  const result: KvGetResult = { key, ...toJsonValue(entry.value), metadata: entry.metadata, expiration: entry.expiration };
+  if (input.json) return result;
+  if (input.withMetadata) {
+    await writeStdout(`${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  }
+  const output = render(entry.value, input.type, key);
+  if (input.out) {
+    fs.writeFileSync(input.out, output);
+    input.info(`wrote ${output.byteLength} bytes to ${input.out}`);
+  } else {
+    await writeStdout(output);
+  }
+  return result;
+}
+
+function render(bytes: Uint8Array, type: KvGetType, key: string): Uint8Array {
+  switch (type) {
+    case 'text':
+      return Buffer.from(bytesToValue(bytes, 'text', key) as string, 'utf8');
+    case 'json':
+      return Buffer.from(`${JSON.stringify(bytesToValue(bytes, 'json', key), null, 2)}\n`, 'utf8');
+    case 'binary':
+      return bytes;
+    default:
+      throw new UsageError(`unknown --type ${String(type)}`, `use one of ${KV_GET_TYPES.join(', ')}`);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The one exit policy: a KvadmError prints its message and hint and exits with its
+ * code; oclif's parse errors are usage errors (2); inquirer's Ctrl-C is 130; anything
+ * else is a bug (1), with the stack only when DEBUG is set. Free of oclif imports so the
+ * fast `kv get` path can use it too.
+ */
+import { ExitCode, isKvadmError } from '../lib/errors.js';
+import { useColor } from '../lib/output.js';
+
+export function reportError(error: Error & { oclif?: { exit?: number } }, json: boolean): number {
+  let exitCode: number;
+  let payload: Record<string, unknown>;
+  if (isKvadmError(error)) {
+    exitCode = error.exitCode;
+    payload = error.toJSON();
+  } else if (error.name === 'ExitPromptError' || error.name === 'AbortPromptError') {
+    exitCode = ExitCode.interrupted;
+    payload = { code: 'INTERRUPTED', message: 'interrupted' };
+  } else if (error.oclif !== undefined) {
+    // Flag and argument parsing errors from oclif.
+    exitCode = ExitCode.usage;
+    payload = { code: 'USAGE', message: stripAnsi(error.message), hint: 'see --help for the usage' };
+  } else {
+    exitCode = ExitCode.failure;
+    payload = { code: 'UNEXPECTED', message: error.message, hint: 'this is a bug in kvadm; rerun with DEBUG=1 for details' };
+  }
+  if (json) {
+    process.stderr.write(`${JSON.stringify({ error: payload })}\n`);
+  } else {
+    const label = useColor() ? '\u001b[31merror:\u001b[39m' : 'error:';
+    let text = `kvadm: ${label} ${payload.message as string}\n`;
+    if (payload.hint) text += `  hint: ${payload.hint as string}\n`;
+    process.stderr.write(text);
+  }
+  if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
+  return exitCode;
+}
+
+function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}

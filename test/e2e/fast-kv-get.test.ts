@@ -1,0 +1,70 @@
+// bin/run.js answers plain `kv get` calls without loading oclif. These tests hold the
+// fast path to the oclif command: same flags, same bytes, same messages, same exit codes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FAST_KV_GET_OPTIONS } from '../../src/cli/fast-kv-get.js';
+import { repoRoot, runCli, tempDir } from '../helpers.js';
+
+interface ManifestFlag {
+  name: string;
+  char?: string;
+}
+
+describe('kv get fast path', () => {
+  const dataDir = tempDir('fast');
+  const env = { KVADM_DATA_DIR: dataDir };
+  const binary = Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 13, 0x80]);
+
+  beforeAll(async () => {
+    expect((await runCli(['kv', 'put', 'greeting', 'héllo wörld'], { env })).code).toBe(0);
+    expect((await runCli(['kv', 'put', 'doc', '{"a":[1,2]}', '--metadata', '{"m":1}', '--ttl', '1h'], { env })).code).toBe(0);
+    expect((await runCli(['kv', 'put', 'bin', '-'], { env, input: binary })).code).toBe(0);
+    expect((await runCli(['ns', 'create', 'other'], { env })).code).toBe(0);
+    expect((await runCli(['kv', 'put', '-n', 'other', 'k', 'v'], { env })).code).toBe(0);
+  });
+
+  it('accepts exactly the flags the oclif command declares', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'oclif.manifest.json'), 'utf8'));
+    const flags = Object.values(manifest.commands['kv:get'].flags as Record<string, ManifestFlag>).filter((f) => f.name !== 'json');
+    const declared = Object.fromEntries(flags.map((f) => [f.name, f.char]));
+    const fast = Object.fromEntries(Object.entries(FAST_KV_GET_OPTIONS).map(([name, o]) => [name, 'short' in o ? o.short : undefined]));
+    expect(fast).toEqual(declared);
+  });
+
+  const cases: string[][] = [
+    ['greeting'],
+    ['bin'],
+    ['doc', '--type', 'json'],
+    ['doc', '-t', 'text'],
+    ['doc', '--with-metadata'],
+    ['bin', '--with-metadata'],
+    ['-n', 'other', 'k'],
+    ['--namespace=other', 'k'],
+    ['missing'],
+    ['greeting', '-n', 'nope'],
+    ['greeting', '--cache-ttl', '59'],
+    ['greeting', '--cache-ttl', '60'],
+    ['greeting', '--type', 'json'],
+    ['greeting', '--type', 'bogus'],
+    ['greeting', '--bogus'],
+    ['greeting', 'extra'],
+    [''],
+    ['greeting', '--json'],
+    ['greeting', '-n', 'bad/name'],
+  ];
+  for (const args of cases) {
+    it(`kv get ${JSON.stringify(args)} behaves the same with and without the fast path`, async () => {
+      const fast = await runCli(['kv', 'get', ...args], { env });
+      const slow = await runCli(['kv', 'get', ...args], { env: { ...env, KVADM_NO_FAST_PATH: '1' } });
+      expect(fast.code).toBe(slow.code);
+      expect(fast.stdoutBytes.equals(slow.stdoutBytes)).toBe(true);
+      expect(fast.stderr).toBe(slow.stderr);
+    });
+  }
+
+  it('writes binary values byte for byte', async () => {
+    const result = await runCli(['kv', 'get', 'bin'], { env });
+    expect(result.stdoutBytes.equals(binary)).toBe(true);
+  });
+});
