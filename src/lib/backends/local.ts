@@ -157,21 +157,11 @@ export class LocalBackend implements Backend {
   }
 
   async delete(namespace: string, key: string): Promise<boolean> {
-    // An expired row is removed too, but only a live one counts as "existed".
-    const { db } = this.connect(namespace);
-    const now = this.nowSeconds();
-    const live = this.statement(namespace, SQL.deleteLive);
-    const any = this.statement(namespace, SQL.deleteAny);
-    return db
-      .transaction(() => {
-        const changes = live.run(key, now).changes;
-        if (changes === 0) any.run(key);
-        return changes > 0;
-      })
-      .immediate();
+    return (await this.deleteMany(namespace, [key])) > 0;
   }
 
   async deleteMany(namespace: string, keys: string[]): Promise<number> {
+    // An expired row is removed too, but only a live one counts as deleted.
     const { db } = this.connect(namespace);
     const now = this.nowSeconds();
     const live = this.statement(namespace, SQL.deleteLive);
