@@ -174,13 +174,14 @@ export class KV {
   /** The whole entry (bytes, metadata, expiration), or null when missing or expired. */
   async getEntry(key: string, options: GetOptions = {}): Promise<KVEntry | null> {
     const entry = await this.readEntry(key, options);
-    if (entry === null) return null;
-    return {
-      key: entry.key,
-      value: entry.value,
-      metadata: entry.metadata === null ? null : JSON.parse(entry.metadata),
-      expiration: entry.expiration,
-    };
+    return entry === null ? null : toKVEntry(entry);
+  }
+
+  /** Whole entries of many keys, in the order given; null where missing or expired. */
+  async getEntries(keys: string[]): Promise<(KVEntry | null)[]> {
+    for (const key of keys) validateKey(key);
+    const entries = await this.backend.getMany(this.name, keys);
+    return entries.map((entry) => (entry === null ? null : toKVEntry(entry)));
   }
 
   private async readEntry(key: string, options: GetOptions): Promise<StoredEntry | null> {
@@ -234,6 +235,15 @@ export class KV {
   async sweep(): Promise<SweepResult> {
     return this.backend.sweep(this.name);
   }
+}
+
+function toKVEntry(entry: StoredEntry): KVEntry {
+  return {
+    key: entry.key,
+    value: entry.value,
+    metadata: entry.metadata === null ? null : JSON.parse(entry.metadata),
+    expiration: entry.expiration,
+  };
 }
 
 function splitTypeAndOptions(

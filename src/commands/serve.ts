@@ -1,0 +1,82 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { LocalBackend } from '../lib/backends/local.js';
+import { UsageError } from '../lib/errors.js';
+
+export default class Serve extends BaseCommand<typeof Serve> {
+  static override summary = 'Serve the local store over HTTP (the Cloudflare Workers KV REST API shape).';
+  static override description = `Every route of the Workers KV REST API v4 under http://HOST:PORT/client/v4, over the store in --data-dir.
+Prints the base URL on one line of stderr, then one access-log line per request (--quiet silences them).
+With a token (--token or KVADM_TOKEN) every request needs "Authorization: Bearer TOKEN"; without one, only loopback addresses are allowed.
+Production limits apply, including one write per second to the same key (--no-write-limit turns that off for local seeding).
+SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store is closed.`;
+  static override examples = [
+    '<%= config.bin %> serve',
+    '<%= config.bin %> serve --port 0 --data-dir ./store --no-write-limit',
+    'KVADM_TOKEN=s3cret <%= config.bin %> serve --host 0.0.0.0 --port 8787',
+  ];
+  static override enableJsonFlag = false;
+  static override flags = {
+    host: Flags.string({ summary: 'Address to listen on.', default: '127.0.0.1' }),
+    port: Flags.integer({ summary: 'Port to listen on; 0 picks a free one.', default: 8787, min: 0, max: 65_535 }),
+    'write-limit': Flags.boolean({
+      summary: 'Allow at most one write per second to the same key (--no-write-limit to seed quickly).',
+      default: true,
+      allowNo: true,
+    }),
+    quiet: Flags.boolean({ char: 'q', summary: 'No access log.' }),
+    'sweep-interval': Flags.integer({ summary: 'Seconds between sweeps of expired keys (0: never).', default: 60, min: 0 }),
+    'headers-timeout': Flags.integer({ summary: 'Seconds a client has to send its request headers.', default: 10, min: 1 }),
+    'request-timeout': Flags.integer({ summary: 'Seconds a client has to send a whole request.', default: 300, min: 1 }),
+  };
+
+  async run(): Promise<void> {
+    const { settings } = this.settings();
+    const { flags } = this;
+    // Loaded here so that no other command pays for the HTTP server at start-up.
+    const { startServer, isLoopback } = await import('../lib/server/index.js');
+    if (!settings.token && !isLoopback(flags.host)) {
+      throw new UsageError(
+        `refusing to listen on ${flags.host} without a token: anyone who can reach it could read and change the store`,
+        'set a token with --token or KVADM_TOKEN, or listen on a loopback address (127.0.0.1, ::1)',
+      );
+    }
+    const backend = new LocalBackend({ dataDir: settings.dataDir });
+    const server = await startServer({
+      backend,
+      host: flags.host,
+      port: flags.port,
+      token: settings.token,
+      writeLimit: flags['write-limit'],
+      accessLog: flags.quiet ? null : (line) => process.stderr.write(line),
+      sweepIntervalMs: flags['sweep-interval'] * 1000,
+      timeouts: { headersMs: flags['headers-timeout'] * 1000, requestMs: flags['request-timeout'] * 1000 },
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+        throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${error.message}`, 'choose another --port (0 picks a free one)');
+      }
+      throw error;
+    });
+    process.stderr.write(`${server.url}\n`);
+    if (!flags.quiet) {
+      process.stderr.write(
+        `kvadm serve: store ${backend.location}; ${settings.token ? 'bearer token required' : 'no token'}; ` +
+          `write limit ${flags['write-limit'] ? 'on' : 'off'}; Ctrl-C stops\n`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals) => {
+        process.stderr.write(`kvadm serve: ${signal}: finishing in-flight requests\n`);
+        // A second signal does not wait any longer.
+        process.once(signal, () => process.exit(130));
+        server.close().then(resolve, (error) => {
+          process.stderr.write(`kvadm serve: error while closing: ${(error as Error).message}\n`);
+          resolve();
+        });
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    process.stderr.write('kvadm serve: stopped\n');
+  }
+}

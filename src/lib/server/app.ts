@@ -1,0 +1,155 @@
+/**
+ * The PROTOCOL.md server as a fastify instance over any Backend. Every request goes
+ * through the same KV client as the CLI (so validation cannot differ), errors become
+ * the `{success, errors, messages, result}` envelope, and nothing a client sends can
+ * produce a 500 short of a bug.
+ */
+import fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { Backend, Clock } from '../backends/backend.js';
+import { systemClock } from '../backends/backend.js';
+import { bearerChecker } from './auth.js';
+import type { ServerContext } from './context.js';
+import { WIRE_CODES, WireError, failure, toWire } from './envelope.js';
+import { NamespaceLocks } from './namespace-locks.js';
+import { registerBulkRoutes } from './routes/bulk.js';
+import { registerNamespaceRoutes } from './routes/namespaces.js';
+import { registerValueRoutes } from './routes/values.js';
+import { WriteLimiter } from './write-limiter.js';
+
+export interface ServerTimeouts {
+  /** Time a client has to send the request headers (slow-header clients are cut off). */
+  headersMs: number;
+  /** Time a client has to send the whole request. */
+  requestMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveMs: number;
+  /** Socket inactivity timeout. */
+  idleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 300_000,
+  keepAliveMs: 5_000,
+  idleMs: 120_000,
+};
+
+export interface ServerOptions {
+  backend: Backend;
+  /** When set, every request needs `Authorization: Bearer TOKEN`. */
+  token?: string | undefined;
+  /** Time for expirations and the write limit; tests move it. */
+  clock?: Clock;
+  /** At most one write per second to a key (default true). */
+  writeLimit?: boolean;
+  /** Where access-log lines go; null for none. Default: stderr. */
+  accessLog?: ((line: string) => void) | null;
+  /** How often expired keys are swept, in ms; 0 turns sweeping off. Default 60 s. */
+  sweepIntervalMs?: number;
+  timeouts?: Partial<ServerTimeouts>;
+}
+
+/** Rows removed per namespace per sweep, so one sweep never stalls requests for long. */
+const SWEEP_MAX_ROWS = 10_000;
+
+export async function buildApp(options: ServerOptions): Promise<FastifyInstance> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const clock = options.clock ?? systemClock;
+  const ctx: ServerContext = {
+    backend: options.backend,
+    clock,
+    limiter: options.writeLimit === false ? null : new WriteLimiter(clock),
+    locks: new NamespaceLocks(),
+  };
+
+  const app = fastify({
+    logger: false,
+    // Namespace names are checked by the routes (400), not cut off by the router (404).
+    routerOptions: { maxParamLength: 1024 },
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
+    return503OnClosing: true,
+    // Errors fastify raises before routing (a URL that does not decode) get the envelope too.
+    frameworkErrors: (error, _request, reply) => {
+      const wire = toWire(error);
+      return (reply as FastifyReply).code(wire.status).headers(wire.headers).send(failure(wire.code, wire.message));
+    },
+    forceCloseConnections: 'idle',
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      // Node checks the two timeouts above on this interval (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
+    },
+  });
+
+  if (options.token) {
+    const check = bearerChecker(options.token);
+    app.addHook('onRequest', async (request) => {
+      if (!check(request.headers.authorization)) {
+        throw new WireError(401, WIRE_CODES.authentication, 'Authentication error', { 'www-authenticate': 'Bearer' });
+      }
+    });
+  }
+
+  const accessLog = options.accessLog === undefined ? (line: string) => process.stderr.write(line) : options.accessLog;
+  if (accessLog) {
+    app.addHook('onResponse', async (request, reply) => {
+      const path = (request.raw.url ?? '').split('?', 1)[0];
+      accessLog(
+        `${new Date().toISOString()} ${request.ip} ${request.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms\n`,
+      );
+    });
+  }
+
+  // Bodies arrive as bytes whatever their content type: a value is stored exactly as sent,
+  // and the routes that take JSON parse it themselves (malformed JSON is a 400 envelope).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  await app.register(multipart);
+
+  app.setErrorHandler((error, _request, reply) => {
+    const wire = toWire(error);
+    if (wire.status >= 500) process.stderr.write(`kvadm serve: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return reply.code(wire.status).headers(wire.headers).send(failure(wire.code, wire.message));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(failure(WIRE_CODES.noRoute, `No route for ${request.method} ${(request.raw.url ?? '').split('?', 1)[0]}`)),
+  );
+
+  registerNamespaceRoutes(app, ctx);
+  registerValueRoutes(app, ctx);
+  registerBulkRoutes(app, ctx);
+
+  startTimers(app, ctx, options.sweepIntervalMs ?? 60_000);
+  return app;
+}
+
+/** Forget old write times every second; sweep expired keys of every namespace periodically. */
+function startTimers(app: FastifyInstance, ctx: ServerContext, sweepIntervalMs: number): void {
+  const timers: NodeJS.Timeout[] = [];
+  if (ctx.limiter) {
+    const limiter = ctx.limiter;
+    timers.push(setInterval(() => limiter.prune(), 1000).unref());
+  }
+  if (sweepIntervalMs > 0) {
+    let sweeping = false;
+    const sweep = async () => {
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        for (const name of await ctx.backend.listNamespaces()) {
+          await ctx.locks.run([name], () => ctx.backend.sweep(name, SWEEP_MAX_ROWS)).catch(() => undefined);
+        }
+      } finally {
+        sweeping = false;
+      }
+    };
+    timers.push(setInterval(() => void sweep().catch(() => undefined), sweepIntervalMs).unref());
+  }
+  app.addHook('onClose', async () => {
+    for (const timer of timers) clearInterval(timer);
+  });
+}

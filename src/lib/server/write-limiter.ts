@@ -1,0 +1,48 @@
+/**
+ * The production rule "at most one write per second to the same key". Remembers when
+ * each key was last written; entries older than the window are pruned from the front
+ * of the Map (insertion order is write order, because a rewrite re-inserts), so memory
+ * holds only the last window's writes.
+ */
+import type { Clock } from '../backends/backend.js';
+
+export class WriteLimiter {
+  private readonly lastWrite = new Map<string, number>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly windowMs = 1000,
+  ) {}
+
+  /**
+   * Record a write of `key` in `namespace` now, or refuse it: returns 0 when allowed,
+   * otherwise the milliseconds until the key may be written again.
+   */
+  tryWrite(namespace: string, key: string): number {
+    const now = this.clock();
+    const id = `${namespace}\u0000${key}`;
+    const last = this.lastWrite.get(id);
+    if (last !== undefined && now - last < this.windowMs) return this.windowMs - (now - last);
+    this.lastWrite.delete(id);
+    this.lastWrite.set(id, now);
+    return 0;
+  }
+
+  /** Forget writes older than the window. */
+  prune(): void {
+    const now = this.clock();
+    for (const [id, at] of this.lastWrite) {
+      if (now - at < this.windowMs) break;
+      this.lastWrite.delete(id);
+    }
+  }
+
+  get size(): number {
+    return this.lastWrite.size;
+  }
+}
+
+/** Retry-After is whole seconds, at least 1. */
+export function retryAfterSeconds(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}
