@@ -144,7 +144,10 @@ export class KV {
     const metadata = serializeMetadata(options.metadata, key);
     const expiration = resolveExpiration(options, this.clock(), key);
     const bytes = await valueToBytes(value, key);
-    return { key, value: bytes, expiration, metadata };
+    const entry: StoredEntry = { key, value: bytes, expiration, metadata };
+    // resolveExpiration validated it: a TTL, when given, is what a remote store applies.
+    if (options.expirationTtl !== undefined && options.expirationTtl !== null) entry.expirationTtl = Number(options.expirationTtl);
+    return entry;
   }
 
   get(key: string, options?: GetOptions): Promise<string | null>;

@@ -12,6 +12,12 @@ export interface StoredEntry {
   expiration: number | null;
   /** Serialised JSON metadata; null when none. */
   metadata: string | null;
+  /**
+   * The TTL the write asked for (seconds), when it was given as a TTL. `expiration` is
+   * that moment by the writer's clock; a remote store applies the TTL from its own clock
+   * instead, so a 60 s TTL is never refused as "less than 60 s ahead" by the time it arrives.
+   */
+  expirationTtl?: number;
 }
 
 /** A key in a listing (the wire shape of PROTOCOL.md). */

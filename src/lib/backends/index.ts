@@ -6,7 +6,23 @@ import { LocalBackend } from './local.js';
 
 export async function createBackend(settings: Settings, clock?: Clock): Promise<Backend> {
   if (settings.backend === 'http') {
-    throw new UsageError('the http backend is not part of this build yet', 'use --backend local');
+    // Loaded only when used, so local commands do not pay for undici at start-up.
+    const { HttpBackend } = await import('./http.js');
+    return new HttpBackend({
+      url: settings.url ?? '',
+      token: settings.token,
+      account: settings.account,
+      ...retriesFromEnv(process.env.KVADM_HTTP_RETRIES),
+    });
   }
   return new LocalBackend({ dataDir: settings.dataDir, ...(clock ? { clock } : {}) });
+}
+
+/** KVADM_HTTP_RETRIES: retries after the first attempt (default 4). */
+function retriesFromEnv(value: string | undefined): { retries?: number } {
+  if (value === undefined || value === '') return {};
+  if (!/^\d+$/.test(value) || Number(value) > 20) {
+    throw new UsageError(`invalid KVADM_HTTP_RETRIES ${JSON.stringify(value)}`, 'give a whole number from 0 to 20');
+  }
+  return { retries: Number(value) };
 }

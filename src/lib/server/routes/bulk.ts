@@ -9,7 +9,8 @@ import { WIRE_CODES, WireError, badRequest, success, toWire } from '../envelope.
 import { API_PREFIX, type ServerContext, contentLengthLimit, jsonBody, kvOf, namespaceParam } from '../context.js';
 import { expirationOptions } from './values.js';
 
-const lossyUtf8 = new TextDecoder('utf-8');
+// ignoreBOM keeps a leading U+FEFF in the text instead of eating it.
+const lossyUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 const bulkBody = {

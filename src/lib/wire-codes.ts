@@ -1,0 +1,47 @@
+/**
+ * Error codes on the wire (PROTOCOL.md), shared by `kvadm serve` and the HTTP backend.
+ * Cloudflare publishes 10000/10009/10013/10014 only; the 101xx codes are kvadm's own
+ * (README, "Remote stores"). Clients branch on the HTTP status plus the published codes,
+ * and may use kvadm's to name the rule that failed.
+ */
+import type { ValidationCode } from './errors.js';
+
+export const WIRE_CODES = {
+  authentication: 10000,
+  internal: 10001,
+  keyNotFound: 10009,
+  namespaceNotFound: 10013,
+  namespaceExists: 10014,
+  /** Malformed request: bad JSON, bad base64, a body of the wrong shape, a key that does not decode. */
+  badRequest: 10114,
+  bulkTooManyItems: 10115,
+  bodyTooLarge: 10116,
+  rateLimited: 10117,
+  noRoute: 7000,
+} as const;
+
+/** kvadm's wire code for each validation rule (stable, documented in the README). */
+export const VALIDATION_WIRE_CODES: Record<ValidationCode, number> = {
+  KEY_EMPTY: 10101,
+  KEY_RESERVED: 10102,
+  KEY_TOO_LONG: 10103,
+  VALUE_TOO_LARGE: 10104,
+  METADATA_INVALID: 10105,
+  METADATA_TOO_LARGE: 10106,
+  EXPIRATION_TTL_INVALID: 10107,
+  EXPIRATION_INVALID: 10108,
+  CACHE_TTL_INVALID: 10109,
+  NAMESPACE_NAME_INVALID: 10110,
+  VALUE_INVALID: 10111,
+  LIST_LIMIT_INVALID: 10112,
+  CURSOR_INVALID: 10113,
+  USAGE: WIRE_CODES.badRequest,
+};
+
+/** The validation rule a wire code stands for (the HTTP client's side of the table). */
+export function validationCodeOf(wireCode: number): ValidationCode | undefined {
+  for (const [name, code] of Object.entries(VALIDATION_WIRE_CODES)) {
+    if (code === wireCode) return name as ValidationCode;
+  }
+  return undefined;
+}
