@@ -5,11 +5,18 @@
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { Backend } from '../src/lib/backends/backend.js';
+import { HttpBackend } from '../src/lib/backends/http.js';
 import { LocalBackend } from '../src/lib/backends/local.js';
 import { tempDir } from './helpers.js';
+import { type ServeProcess, startServe } from './serve-process.js';
 
 export interface BackendTarget {
   name: 'local' | 'http';
+  /**
+   * True when the `clock` given to createBackend decides expiry. False for http: the
+   * server's own clock does, so tests that move time run on the local target only.
+   */
+  clockControl: boolean;
   /** A fresh backend on this target's store (callers close it). */
   createBackend(options?: { clock?: () => number }): Promise<Backend>;
   /** Environment for runCli so the binary uses this target's store. */
@@ -23,6 +30,7 @@ function localTarget(): BackendTarget {
   let dataDir = '';
   return {
     name: 'local',
+    clockControl: true,
     async setup() {
       dataDir = tempDir('store');
     },
@@ -36,8 +44,38 @@ function localTarget(): BackendTarget {
   };
 }
 
-/** Targets by name; the HTTP target is registered by the HTTP backend's test support. */
-const targetFactories: Array<() => BackendTarget> = [localTarget];
+/**
+ * The HTTP backend talking to a real `kvadm serve` child process (port 0, its own
+ * temporary store, a bearer token, the per-key write limit off as for seeding).
+ */
+function httpTarget(): BackendTarget {
+  let server: ServeProcess | undefined;
+  const token = `test-${process.pid}-${Date.now()}`;
+  const running = (): ServeProcess => {
+    if (!server) throw new Error('the http target is not set up');
+    return server;
+  };
+  return {
+    name: 'http',
+    clockControl: false,
+    async setup() {
+      server = await startServe(['--no-write-limit', '--quiet'], { env: { KVADM_TOKEN: token } });
+    },
+    async teardown() {
+      await server?.stop();
+      server = undefined;
+    },
+    async createBackend() {
+      return new HttpBackend({ url: running().url, token, retries: 2 });
+    },
+    env() {
+      return { KVADM_BACKEND: 'http', KVADM_URL: running().url, KVADM_TOKEN: token, KVADM_HTTP_RETRIES: '2' };
+    },
+  };
+}
+
+/** Every suite written with forEachBackend runs against each of these. */
+const targetFactories: Array<() => BackendTarget> = [localTarget, httpTarget];
 
 export function registerTarget(factory: () => BackendTarget): void {
   targetFactories.push(factory);
