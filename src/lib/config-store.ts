@@ -111,7 +111,10 @@ export class ConfigStore {
       accessPropertiesByDotNotation: false,
       clearInvalidConfig: false,
     });
-    const next: Record<string, unknown> = { ...(config.activeProfile ? { activeProfile: config.activeProfile } : {}), profiles: config.profiles };
+    const next: Record<string, unknown> = {
+      ...(config.activeProfile ? { activeProfile: config.activeProfile } : {}),
+      profiles: config.profiles,
+    };
     store.store = next;
     // The mode applies when conf creates the file; an older file keeps its own, so set it.
     fs.chmodSync(this.file, CONFIG_FILE_MODE);

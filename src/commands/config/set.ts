@@ -48,7 +48,9 @@ terminal asks for it (hidden for the token), anything else exits 2.`;
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       // One trailing newline is what `echo` adds, not part of the value.
-      return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+      return Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/\r?\n$/, '');
     }
     if (!interactive()) {
       throw new UsageError(`missing the value of ${key}`, `give it: kvadm config set ${key} VALUE (or "-" to read stdin)`);
