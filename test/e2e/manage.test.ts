@@ -108,6 +108,7 @@ describe('kvadm manage on a terminal', () => {
     await t.choose("Namespace 'logs':", 'Export to a file');
     await t.answer('Export to file', exported);
     await t.expect('exported 26 keys to');
+    expect(t.text()).toContain("⠋ exporting 'logs'"); // the spinner, on a terminal
     const items = JSON.parse(fs.readFileSync(exported, 'utf8')) as Array<{ key: string; value: string }>;
     expect(items).toHaveLength(26);
     expect(items[25]).toEqual({ key: 'b:only', value: 'bee' });
@@ -154,6 +155,19 @@ describe('ns delete without a name', () => {
     const left = (await cli(['ns', 'list'])).stdout;
     expect(left).toContain('alpha');
     expect(left).not.toContain('beta');
+  });
+});
+
+describe('config set without a value', () => {
+  it('asks on a terminal, hiding the token', async () => {
+    const { terminal, cli } = sandbox();
+    const token = 'tok_typed_at_the_prompt_9876';
+    const t = terminal(['config', 'set', 'token']);
+    await t.answer('Value of token:', token);
+    expect(await t.exit()).toBe(0);
+    expect(t.text()).not.toContain(token);
+    expect(t.text()).toContain('set token = ****9876');
+    expect((await cli(['config', 'get', 'token', '--show-secrets'])).stdout).toBe(`${token}\n`);
   });
 });
 

@@ -19,6 +19,10 @@ export default class ConfigUse extends BaseCommand<typeof ConfigUse> {
     const store = new ConfigStore();
     await store.use(this.args.profile);
     this.info(`active profile is now '${this.args.profile}'`);
+    const override = this.flags.profile ?? process.env.KVADM_PROFILE;
+    if (override && override !== this.args.profile) {
+      this.info(`note: ${this.flags.profile ? '--profile' : 'KVADM_PROFILE'} selects '${override}', which wins over the active profile`);
+    }
     return { activeProfile: this.args.profile };
   }
 }
