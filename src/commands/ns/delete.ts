@@ -4,6 +4,7 @@ import { confirmDestructive } from '../../lib/confirm.js';
 import { UsageError } from '../../lib/errors.js';
 import { KV } from '../../lib/kv.js';
 import { DEFAULT_NAMESPACE } from '../../lib/limits.js';
+import { chooseOne } from '../../lib/prompts.js';
 
 export interface NsDeleteResult {
   namespace: string;
@@ -13,7 +14,7 @@ export interface NsDeleteResult {
 export default class NsDelete extends BaseCommand<typeof NsDelete> {
   static override summary = 'Delete a namespace and every key in it.';
   static override description =
-    'Asks for confirmation on a terminal; needs --force otherwise. Deleting the default namespace empties it (it is created again, empty, on next use).';
+    'Without NAME, a terminal offers the namespaces to choose from. Asks for confirmation on a terminal; needs --force otherwise. Deleting the default namespace empties it (it is created again, empty, on next use).';
   static override examples = ['<%= config.bin %> ns delete users', '<%= config.bin %> ns delete users --force'];
   static override args = {
     name: Args.string({ description: 'Namespace to delete.' }),
@@ -24,7 +25,8 @@ export default class NsDelete extends BaseCommand<typeof NsDelete> {
 
   async run(): Promise<NsDeleteResult> {
     const backend = await this.backend();
-    const name = this.args.name;
+    // On a terminal, a missing name is asked for; elsewhere it is a usage error.
+    const name = this.args.name ?? (await chooseOne('Delete which namespace?', await KV.list({ backend })));
     if (!name) throw new UsageError('missing the namespace to delete', 'give its name: kvadm ns delete NAME');
     const kv = await KV.open(name, { backend });
     const { keyCount } = await kv.info();

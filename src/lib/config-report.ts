@@ -1,0 +1,64 @@
+/** What `kvadm config list/get` show: stored values and effective values, secrets masked. */
+import { displayValue } from './config-file.js';
+import { type ResolvedSettings, SETTING_ENV, SETTING_NAMES, type SettingName, type SettingSource, type SettingValues } from './settings.js';
+
+export interface ResolvedSetting {
+  value: string | null;
+  source: SettingSource;
+  /** Where exactly: "--url", "KVADM_URL", "profile prod", "default". */
+  from: string;
+}
+
+/** The stored values in setting order, the token masked unless `showSecrets`. */
+export function shownValues(values: SettingValues, showSecrets: boolean): SettingValues {
+  const shown: SettingValues = {};
+  for (const name of SETTING_NAMES) {
+    const value = displayValue(name, values[name], showSecrets);
+    if (value !== undefined) shown[name] = value;
+  }
+  return shown;
+}
+
+export function effectiveValue(resolved: ResolvedSettings, name: SettingName): string | undefined {
+  const { settings } = resolved;
+  switch (name) {
+    case 'backend':
+      return settings.backend;
+    case 'data-dir':
+      return settings.dataDir;
+    case 'url':
+      return settings.url;
+    case 'account':
+      return settings.account;
+    case 'token':
+      return settings.token;
+    case 'namespace':
+      return settings.namespace;
+  }
+}
+
+export function resolvedValues(resolved: ResolvedSettings, showSecrets: boolean): Record<SettingName, ResolvedSetting> {
+  const out = {} as Record<SettingName, ResolvedSetting>;
+  for (const name of SETTING_NAMES) {
+    const source = resolved.sources[name];
+    out[name] = {
+      value: displayValue(name, effectiveValue(resolved, name), showSecrets) ?? null,
+      source,
+      from: describeOrigin(source, name, resolved.profile),
+    };
+  }
+  return out;
+}
+
+function describeOrigin(source: SettingSource, name: SettingName, profile: string | undefined): string {
+  switch (source) {
+    case 'flag':
+      return `--${name}`;
+    case 'env':
+      return SETTING_ENV[name];
+    case 'profile':
+      return `profile ${profile ?? 'default'}`;
+    default:
+      return 'default';
+  }
+}

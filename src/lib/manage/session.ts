@@ -1,0 +1,231 @@
+/**
+ * `kvadm manage`: an interactive session over the namespaces of any backend, through the
+ * same KV client as the commands. Every write is one KV call (atomic per key), so leaving
+ * at any prompt — Quit or Ctrl-C — never leaves anything half-written.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Backend } from '../backends/backend.js';
+import { KV } from '../kv.js';
+import { formatBytes } from '../output.js';
+import { startSpinner } from '../spinner.js';
+import { validateNamespaceName } from '../validation.js';
+import { browseKeys, keyMenu, putKey } from './keys.js';
+import { exportNamespace, importEntries, readImportFile } from './transfer.js';
+import { QuitSession, type Ui, attempt, createUi, validator } from './ui.js';
+
+export interface ManageOptions {
+  backend: Backend;
+  /** Open this namespace first (from -n). */
+  namespace?: string;
+}
+
+type TopChoice = { kind: 'open'; name: string } | { kind: 'create' } | { kind: 'delete' } | { kind: 'quit' };
+
+export async function runManage(options: ManageOptions): Promise<void> {
+  const ui = await createUi();
+  const { backend } = options;
+  try {
+    if (options.namespace) await namespaceMenu(ui, await KV.open(options.namespace, { backend }));
+    for (;;) {
+      const names = await KV.list({ backend });
+      const choice = await ui.prompts.select<TopChoice>(
+        {
+          message: `Namespaces on ${backend.location} (${names.length}):`,
+          choices: [
+            ...names.map((name) => ({ name, value: { kind: 'open', name } as const })),
+            ...(names.length === 0 ? [new ui.prompts.Separator('(no namespaces yet)')] : []),
+            new ui.prompts.Separator(),
+            { name: 'Create a namespace', value: { kind: 'create' } },
+            { name: 'Delete a namespace', value: { kind: 'delete' }, disabled: names.length === 0 },
+            { name: 'Quit', value: { kind: 'quit' } },
+          ],
+          pageSize: 20,
+          loop: false,
+        },
+        ui.context,
+      );
+      if (choice.kind === 'quit') return;
+      await attempt(ui, () => topAction(ui, backend, choice, names));
+    }
+  } catch (error) {
+    if (error instanceof QuitSession) return;
+    throw error;
+  }
+}
+
+async function topAction(ui: Ui, backend: Backend, choice: TopChoice, names: string[]): Promise<void> {
+  switch (choice.kind) {
+    case 'open':
+      await namespaceMenu(ui, await KV.open(choice.name, { backend }));
+      break;
+    case 'create': {
+      const name = await ui.prompts.input(
+        { message: 'Name of the new namespace:', validate: validator(validateNamespaceName) },
+        ui.context,
+      );
+      const kv = await KV.create(name, { backend });
+      ui.say(`created namespace '${name}'`);
+      await namespaceMenu(ui, kv);
+      break;
+    }
+    case 'delete': {
+      const name = await ui.prompts.select<string | null>(
+        {
+          message: 'Delete which namespace?',
+          choices: [...names.map((n) => ({ name: n, value: n })), new ui.prompts.Separator(), { name: 'Cancel', value: null }],
+          pageSize: 20,
+          loop: false,
+        },
+        ui.context,
+      );
+      if (name !== null) await deleteNamespace(ui, await KV.open(name, { backend }));
+      break;
+    }
+    case 'quit':
+      return;
+  }
+}
+
+type NamespaceAction = 'browse' | 'put' | 'view' | 'info' | 'export' | 'import' | 'delete' | 'back' | 'quit';
+
+async function namespaceMenu(ui: Ui, kv: KV): Promise<void> {
+  for (;;) {
+    const action = await ui.prompts.select<NamespaceAction>(
+      {
+        message: `Namespace '${kv.name}':`,
+        choices: [
+          { name: 'Browse keys', value: 'browse' },
+          { name: 'View a key', value: 'view' },
+          { name: 'Put a new key', value: 'put' },
+          { name: 'Show namespace info', value: 'info' },
+          { name: 'Export to a file', value: 'export' },
+          { name: 'Import from a file', value: 'import' },
+          { name: 'Delete this namespace', value: 'delete' },
+          new ui.prompts.Separator(),
+          { name: 'Back', value: 'back' },
+          { name: 'Quit', value: 'quit' },
+        ],
+        pageSize: 12,
+        loop: false,
+      },
+      ui.context,
+    );
+    if (action === 'back') return;
+    if (action === 'quit') throw new QuitSession();
+    let deleted = false;
+    await attempt(ui, async () => {
+      deleted = await namespaceAction(ui, kv, action);
+    });
+    if (deleted) return;
+  }
+}
+
+/** One action of the namespace menu; resolves to true when the namespace was deleted. */
+async function namespaceAction(ui: Ui, kv: KV, action: NamespaceAction): Promise<boolean> {
+  switch (action) {
+    case 'browse':
+      await browseKeys(ui, kv);
+      break;
+    case 'view': {
+      const key = await ui.prompts.input({ message: 'Key:' }, ui.context);
+      if (key !== '') await keyMenu(ui, kv, key);
+      break;
+    }
+    case 'put':
+      await putKey(ui, kv);
+      break;
+    case 'info': {
+      const info = await kv.info();
+      ui.say(
+        `\n  namespace:    ${info.name}\n  keys:         ${info.keyCount}\n  stored bytes: ${info.storedBytes} (${formatBytes(info.storedBytes)})\n  expired keys: ${info.expiredKeys} (not yet swept)\n`,
+      );
+      break;
+    }
+    case 'export':
+      await exportFlow(ui, kv);
+      break;
+    case 'import':
+      await importFlow(ui, kv);
+      break;
+    case 'delete':
+      return deleteNamespace(ui, kv);
+    default:
+      break;
+  }
+  return false;
+}
+
+/** The user types the namespace's name to confirm; resolves to whether it was deleted. */
+async function deleteNamespace(ui: Ui, kv: KV): Promise<boolean> {
+  const { keyCount } = await kv.info();
+  const typed = await ui.prompts.input(
+    { message: `This deletes namespace '${kv.name}' and its ${keyCount} keys. Type its name to confirm:` },
+    ui.context,
+  );
+  if (typed !== kv.name) {
+    ui.say('the name does not match: nothing deleted');
+    return false;
+  }
+  await KV.delete(kv.name, { backend: kv.backend });
+  ui.say(`deleted namespace '${kv.name}' (${keyCount} keys)`);
+  return true;
+}
+
+async function exportFlow(ui: Ui, kv: KV): Promise<void> {
+  const answer = await ui.prompts.input(
+    {
+      message: 'Export to file (JSON array):',
+      default: `${kv.name}.json`,
+      validate: (t) =>
+        t.trim() === '' ? 'give a file name' : fs.existsSync(path.dirname(path.resolve(t))) || 'that folder does not exist',
+    },
+    ui.context,
+  );
+  const file = path.resolve(answer);
+  if (fs.existsSync(file) && !(await ui.prompts.confirm({ message: `${file} exists. Replace it?`, default: false }, ui.context))) {
+    ui.say('nothing exported');
+    return;
+  }
+  const spinner = await startSpinner(`exporting '${kv.name}'`);
+  try {
+    const count = await exportNamespace(kv, file, (n) => spinner.update(`exporting '${kv.name}': ${n} keys`));
+    spinner.stop();
+    ui.say(`exported ${count} keys to ${file}`);
+  } catch (error) {
+    spinner.fail();
+    throw error;
+  }
+}
+
+async function importFlow(ui: Ui, kv: KV): Promise<void> {
+  const answer = await ui.prompts.input(
+    { message: 'Import from file (JSON array):', validate: (t) => fs.existsSync(path.resolve(t)) || 'no such file' },
+    ui.context,
+  );
+  let entries: Awaited<ReturnType<typeof readImportFile>>;
+  try {
+    entries = await readImportFile(kv, path.resolve(answer));
+  } catch (error) {
+    // A bad file is the user's to fix: say why and stay in the session.
+    ui.say(`cannot import: ${(error as Error).message}`);
+    return;
+  }
+  const sure = await ui.prompts.confirm(
+    { message: `Import ${entries.length} keys into '${kv.name}'? Keys with the same names are replaced.`, default: true },
+    ui.context,
+  );
+  if (!sure) {
+    ui.say('nothing imported');
+    return;
+  }
+  const spinner = await startSpinner(`importing into '${kv.name}'`);
+  try {
+    const count = await importEntries(kv, entries, (n) => spinner.update(`importing into '${kv.name}': ${n} keys`));
+    spinner.stop();
+    ui.say(`imported ${count} keys into '${kv.name}'`);
+  } catch (error) {
+    spinner.fail();
+    throw error;
+  }
+}
