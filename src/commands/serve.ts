@@ -53,7 +53,10 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
       timeouts: { headersMs: flags['headers-timeout'] * 1000, requestMs: flags['request-timeout'] * 1000 },
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
-        throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${error.message}`, 'choose another --port (0 picks a free one)');
+        throw new UsageError(
+          `cannot listen on ${flags.host}:${flags.port}: ${error.message}`,
+          'choose another --port (0 picks a free one)',
+        );
       }
       throw error;
     });

@@ -39,7 +39,12 @@ forEachBackend('commands', (target) => {
       const putResult = JSON.parse(put.stdout);
       expect(putResult).toMatchObject({ namespace: 'cmd-kv', key: 'greeting', bytes: 6, metadata: { lang: 'fr' } });
       const got = await kv(['kv', 'get', '-n', 'cmd-kv', 'greeting', '--json']);
-      expect(JSON.parse(got.stdout)).toEqual({ key: 'greeting', value: 'héllo', metadata: { lang: 'fr' }, expiration: putResult.expiration });
+      expect(JSON.parse(got.stdout)).toEqual({
+        key: 'greeting',
+        value: 'héllo',
+        metadata: { lang: 'fr' },
+        expiration: putResult.expiration,
+      });
       expect((await kv(['kv', 'get', '-n', 'cmd-kv', 'greeting'])).stdout).toBe('héllo');
 
       const binary = Buffer.from([0, 1, 0xff, 0xfe, 10, 13, 0x80]);
@@ -47,7 +52,13 @@ forEachBackend('commands', (target) => {
       const raw = await kv(['kv', 'get', '-n', 'cmd-kv', 'bin']);
       expect(raw.stdoutBytes).toEqual(binary);
       const withMeta = await kv(['kv', 'get', '-n', 'cmd-kv', 'bin', '--with-metadata']);
-      expect(JSON.parse(withMeta.stdout)).toEqual({ key: 'bin', value: binary.toString('base64'), base64: true, metadata: null, expiration: null });
+      expect(JSON.parse(withMeta.stdout)).toEqual({
+        key: 'bin',
+        value: binary.toString('base64'),
+        base64: true,
+        metadata: null,
+        expiration: null,
+      });
 
       const missing = await kv(['kv', 'get', '-n', 'cmd-kv', 'nope']);
       expect(missing.code).toBe(3);

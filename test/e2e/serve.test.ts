@@ -127,7 +127,9 @@ describe('kvadm serve', () => {
       const socket = await connect(server.url);
       const path = new URL(`${ns}/bulk`).pathname;
       // Announce 200 MB and send none of it: the answer cannot have waited for the body.
-      socket.write(`PUT ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 200000000\r\n\r\n`);
+      socket.write(
+        `PUT ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 200000000\r\n\r\n`,
+      );
       const { data } = await readUntilClosed(socket, 20_000);
       socket.destroy();
       expect(data).toMatch(/^HTTP\/1\.1 413/);

@@ -147,7 +147,19 @@ forEachBackend('KV library', (target) => {
 
     it('accepts keys that need escaping in URLs', async () => {
       const kv = await fresh();
-      const keys = ['a/b', 'a%2Fb', 'q?x=1&y', 'hash#frag', 'sp ace', '..a', '.hidden', "sub:@!$&'()*+,;=", 'ünï©ødé ✓', '\u0001ctl', 'k'.repeat(512)];
+      const keys = [
+        'a/b',
+        'a%2Fb',
+        'q?x=1&y',
+        'hash#frag',
+        'sp ace',
+        '..a',
+        '.hidden',
+        "sub:@!$&'()*+,;=",
+        'ünï©ødé ✓',
+        '\u0001ctl',
+        'k'.repeat(512),
+      ];
       for (const key of keys) await kv.put(key, `v:${key}`);
       for (const key of keys) expect(await kv.get(key)).toBe(`v:${key}`);
       const listed = (await kv.list()).keys.map((k) => k.name);

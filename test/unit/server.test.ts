@@ -25,7 +25,8 @@ describe('kvadm server with an injected clock', () => {
     await backend.close();
   });
 
-  const put = (key: string, body: string, query = '') => fetch(`${base}/values/${encodeURIComponent(key)}${query}`, { method: 'PUT', body });
+  const put = (key: string, body: string, query = '') =>
+    fetch(`${base}/values/${encodeURIComponent(key)}${query}`, { method: 'PUT', body });
   const bulk = (items: unknown[]) => fetch(`${base}/bulk`, { method: 'PUT', body: JSON.stringify(items) });
 
   it('allows one write per second to a key: 429 with Retry-After, then allowed again', async () => {

@@ -135,7 +135,8 @@ export class HttpClient {
     return {
       status: response.status,
       code: typeof first?.code === 'number' ? first.code : undefined,
-      message: typeof first?.message === 'string' ? first.message : response.body.toString('utf8').slice(0, 200) || `HTTP ${response.status}`,
+      message:
+        typeof first?.message === 'string' ? first.message : response.body.toString('utf8').slice(0, 200) || `HTTP ${response.status}`,
     };
   }
 
@@ -158,7 +159,10 @@ export class HttpClient {
     if (status === 502 || status === 503 || status === 504) {
       return new UnreachableError(`${this.location} answered HTTP ${status} (${message}) after ${this.retries + 1} attempts`);
     }
-    return new RemoteError(`${this.location} answered HTTP ${status}: ${message}`, { status, ...(code === undefined ? {} : { wireCode: code }) });
+    return new RemoteError(`${this.location} answered HTTP ${status}: ${message}`, {
+      status,
+      ...(code === undefined ? {} : { wireCode: code }),
+    });
   }
 
   async close(): Promise<void> {
@@ -189,7 +193,10 @@ function parseBaseUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`invalid remote URL ${JSON.stringify(text)}`, 'give a base URL such as http://127.0.0.1:8787/client/v4 (--url or KVADM_URL)');
+    throw new UsageError(
+      `invalid remote URL ${JSON.stringify(text)}`,
+      'give a base URL such as http://127.0.0.1:8787/client/v4 (--url or KVADM_URL)',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`unsupported URL scheme ${url.protocol} in ${JSON.stringify(text)}`, 'use an http:// or https:// URL');

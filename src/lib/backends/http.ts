@@ -11,7 +11,17 @@
  * cannot carry, so such values are fetched again, raw, one by one.
  */
 import { randomBytes } from 'node:crypto';
-import type { Backend, BulkWriteResult, BulkWriter, KeyInfo, ListOptions, ListResult, NamespaceInfo, StoredEntry, SweepResult } from './backend.js';
+import type {
+  Backend,
+  BulkWriteResult,
+  BulkWriter,
+  KeyInfo,
+  ListOptions,
+  ListResult,
+  NamespaceInfo,
+  StoredEntry,
+  SweepResult,
+} from './backend.js';
 import { HttpClient, type HttpClientOptions, type WireResponse, parseEnvelope } from './http-client.js';
 import { Semaphore, mapLimit } from '../concurrency.js';
 import { NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
@@ -162,11 +172,17 @@ export class HttpBackend implements Backend {
     const id = await this.idOf(namespace);
     const query = expirationQuery(entry);
     if (entry.metadata === null) {
-      await this.call(namespace, 'PUT', `/values/${encodeURIComponent(entry.key)}`, {
-        query,
-        body: Buffer.from(entry.value.buffer, entry.value.byteOffset, entry.value.byteLength),
-        contentType: 'application/octet-stream',
-      }, id);
+      await this.call(
+        namespace,
+        'PUT',
+        `/values/${encodeURIComponent(entry.key)}`,
+        {
+          query,
+          body: Buffer.from(entry.value.buffer, entry.value.byteOffset, entry.value.byteLength),
+          contentType: 'application/octet-stream',
+        },
+        id,
+      );
       return;
     }
     const form = multipartBody(entry.value, entry.metadata);
@@ -214,7 +230,8 @@ export class HttpBackend implements Backend {
 
   async *scan(namespace: string, options: { prefix?: string; batchSize?: number } = {}): AsyncIterable<StoredEntry[]> {
     const limit = Math.min(Math.max(options.batchSize ?? LIMITS.listMaxLimit, 1), LIMITS.listMaxLimit);
-    const listPage = (cursor?: string) => this.list(namespace, { limit, ...(options.prefix ? { prefix: options.prefix } : {}), ...(cursor ? { cursor } : {}) });
+    const listPage = (cursor?: string) =>
+      this.list(namespace, { limit, ...(options.prefix ? { prefix: options.prefix } : {}), ...(cursor ? { cursor } : {}) });
     let pending = listPage();
     for (;;) {
       const page = await pending;
@@ -224,7 +241,12 @@ export class HttpBackend implements Backend {
         pending = listPage(page.cursor);
         pending.catch(() => undefined);
       }
-      const entries = (await this.getMany(namespace, page.keys.map((k) => k.name))).filter((e): e is StoredEntry => e !== null);
+      const entries = (
+        await this.getMany(
+          namespace,
+          page.keys.map((k) => k.name),
+        )
+      ).filter((e): e is StoredEntry => e !== null);
       if (entries.length > 0) yield entries;
       if (!more) return;
     }

@@ -2,9 +2,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { Backend, Clock } from '../backends/backend.js';
 import { KV } from '../kv.js';
-import { NamespaceLocks } from './namespace-locks.js';
+import type { NamespaceLocks } from './namespace-locks.js';
 import type { WriteLimiter } from './write-limiter.js';
-import { WireError, badRequest } from './envelope.js';
+import { type WireError, badRequest } from './envelope.js';
 
 export interface ServerContext {
   backend: Backend;

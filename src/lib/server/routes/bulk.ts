@@ -18,7 +18,11 @@ const bulkBody = {
   onRequest: contentLengthLimit(
     LIMITS.bulkMaxBodyBytes,
     (bytes) =>
-      new WireError(413, WIRE_CODES.bodyTooLarge, `Request body of ${bytes} bytes exceeds the bulk limit of ${LIMITS.bulkMaxBodyBytes} bytes.`),
+      new WireError(
+        413,
+        WIRE_CODES.bodyTooLarge,
+        `Request body of ${bytes} bytes exceeds the bulk limit of ${LIMITS.bulkMaxBodyBytes} bytes.`,
+      ),
   ),
 };
 
@@ -50,7 +54,11 @@ function itemError(index: number, key: unknown, error: unknown): WireError {
 
 async function prepareItem(kv: KV, raw: unknown, index: number): Promise<StoredEntry> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw itemError(index, undefined, badRequest('each item must be an object {key, value, expiration?, expiration_ttl?, metadata?, base64?}'));
+    throw itemError(
+      index,
+      undefined,
+      badRequest('each item must be an object {key, value, expiration?, expiration_ttl?, metadata?, base64?}'),
+    );
   }
   const item = raw as BulkItem;
   try {
@@ -136,7 +144,11 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: ServerContext): vo
     }
     const keys = body.keys as string[];
     if (keys.length > LIMITS.bulkGetMaxKeys) {
-      throw new WireError(400, WIRE_CODES.bulkTooManyItems, `A bulk get takes at most ${LIMITS.bulkGetMaxKeys} keys; this one has ${keys.length}.`);
+      throw new WireError(
+        400,
+        WIRE_CODES.bulkTooManyItems,
+        `A bulk get takes at most ${LIMITS.bulkGetMaxKeys} keys; this one has ${keys.length}.`,
+      );
     }
     const type = body.type ?? 'text';
     if (type !== 'text' && type !== 'json') throw badRequest(`invalid type ${JSON.stringify(type)}: use "text" or "json"`);
@@ -164,7 +176,10 @@ function bulkGetValue(entry: KVEntry, type: 'text' | 'json', withMetadata: boole
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new ValidationError('VALUE_INVALID', `the value of key ${displayKey(entry.key)} is not valid JSON: ${(error as Error).message}`);
+      throw new ValidationError(
+        'VALUE_INVALID',
+        `the value of key ${displayKey(entry.key)} is not valid JSON: ${(error as Error).message}`,
+      );
     }
   }
   if (!withMetadata) return value;

@@ -6,15 +6,7 @@ import { KeyNotFoundError } from '../../errors.js';
 import type { PutOptions } from '../../kv.js';
 import { parseMetadataText } from '../../validation.js';
 import { VALIDATION_WIRE_CODES, WIRE_CODES, WireError, badRequest, success } from '../envelope.js';
-import {
-  API_PREFIX,
-  SEGMENT_AFTER_NAMESPACE,
-  type ServerContext,
-  contentLengthLimit,
-  kvOf,
-  namespaceParam,
-  queryInt,
-} from '../context.js';
+import { API_PREFIX, SEGMENT_AFTER_NAMESPACE, type ServerContext, contentLengthLimit, kvOf, namespaceParam, queryInt } from '../context.js';
 import { keyFromUrl } from '../keys.js';
 import { retryAfterSeconds } from '../write-limiter.js';
 
@@ -81,7 +73,8 @@ export function registerValueRoutes(app: FastifyInstance, ctx: ServerContext): v
       bodyLimit: LIMITS.valueMaxBytes,
       onRequest: contentLengthLimit(
         (request) => LIMITS.valueMaxBytes + (/^multipart\//i.test(request.headers['content-type'] ?? '') ? MULTIPART_OVERHEAD : 0),
-        (bytes) => new WireError(413, VALIDATION_WIRE_CODES.VALUE_TOO_LARGE, `Value length of ${bytes} exceeds limit of ${LIMITS.valueMaxBytes}.`),
+        (bytes) =>
+          new WireError(413, VALIDATION_WIRE_CODES.VALUE_TOO_LARGE, `Value length of ${bytes} exceeds limit of ${LIMITS.valueMaxBytes}.`),
       ),
     },
     async (request, reply) => {
