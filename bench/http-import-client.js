@@ -16,7 +16,8 @@ const backend = new HttpBackend({
 const kv = new KV(namespace, { backend });
 const start = process.hrtime.bigint();
 const writer = await backend.bulkWriter(namespace);
-const CHUNK = 20_000;
+const CHUNK = Number(process.env.BENCH_CHUNK ?? 20_000);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 2);
 const outstanding = [];
 let unsuccessful = 0;
 let batch = [];
@@ -25,7 +26,7 @@ for (let i = 0; i < count; i++) {
   if (batch.length === CHUNK || i === count - 1) {
     outstanding.push(writer.write(batch));
     batch = [];
-    if (outstanding.length >= 2) unsuccessful += (await outstanding.shift()).unsuccessfulKeys.length;
+    if (outstanding.length >= WINDOW) unsuccessful += (await outstanding.shift()).unsuccessfulKeys.length;
   }
 }
 for (const pending of outstanding) unsuccessful += (await pending).unsuccessfulKeys.length;

@@ -64,13 +64,15 @@ export class HttpBackend implements Backend {
   private readonly ids = new Map<string, string>();
   private readonly bulkSlots: Semaphore;
   private readonly bulkBatchItems: number;
+  private readonly bulkConcurrency: number;
   private readonly retries: number;
 
   constructor(options: HttpBackendOptions) {
     this.client = new HttpClient(options);
     this.location = this.client.location;
     this.root = `/accounts/${encodeURIComponent(options.account ?? DEFAULT_ACCOUNT)}/storage/kv/namespaces`;
-    this.bulkSlots = new Semaphore(options.bulkConcurrency ?? 4);
+    this.bulkConcurrency = Math.max(1, options.bulkConcurrency ?? 4);
+    this.bulkSlots = new Semaphore(this.bulkConcurrency);
     this.bulkBatchItems = Math.min(options.bulkBatchItems ?? 5000, LIMITS.bulkMaxItems);
     this.retries = options.retries ?? 4;
   }
@@ -389,7 +391,10 @@ export class HttpBackend implements Backend {
   }
 
   private async writeBulk(namespace: string, id: string, entries: StoredEntry[]): Promise<BulkWriteResult> {
-    const batches = splitBatches(entries, this.bulkBatchItems);
+    // Spread even a modest write over every slot (but not into tiny requests): a caller
+    // that awaits each write() of 10,000 entries still gets several requests in flight.
+    const perBatch = Math.min(this.bulkBatchItems, Math.max(1000, Math.ceil(entries.length / this.bulkConcurrency)));
+    const batches = splitBatches(entries, perBatch);
     const failed = await Promise.all(batches.map((batch) => this.bulkSlots.run(() => this.sendBatch(namespace, id, batch))));
     const unsuccessfulKeys = failed.flat();
     return { written: entries.length - unsuccessfulKeys.length, unsuccessfulKeys };
