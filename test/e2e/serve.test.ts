@@ -239,8 +239,10 @@ describe('kvadm serve start-up and shutdown', () => {
     const socket = await connect(server.url);
     const response = readUntilClosed(socket, 20_000);
     socket.write(`PUT ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\nhello`);
-    // The request is in flight (half its body sent) when the signal arrives.
+    // The request is in flight (half its body sent) when the signal arrives: a round trip on
+    // another connection shows the server has been through its event loop since.
     await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await fetch(`${server.url}/accounts/a/storage/kv/namespaces`)).status).toBe(200);
     const exit = server.stop('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
     socket.write('world');
