@@ -97,7 +97,8 @@ export class LocalBackend implements Backend {
   }
 
   async createNamespace(name: string): Promise<void> {
-    if (!this.createFile(name)) throw new NamespaceExistsError(name);
+    // The default namespace always exists (namespaceExists, listNamespaces), even before its file does.
+    if (name === DEFAULT_NAMESPACE || !this.createFile(name)) throw new NamespaceExistsError(name);
     this.connect(name);
   }
 
@@ -272,14 +273,15 @@ export class LocalBackend implements Backend {
 
   /** Create the namespace file; false when it exists already. */
   private createFile(name: string): boolean {
-    fs.mkdirSync(this.namespacesDir, { recursive: true });
     try {
+      fs.mkdirSync(this.namespacesDir, { recursive: true });
       // 'wx' is atomic: of several processes creating one namespace, exactly one wins.
       fs.closeSync(fs.openSync(this.fileOf(name), 'wx'));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
+      // A --data-dir that is a file, or a folder we may not write: the user's to fix, not a bug.
+      throw storeError(this.fileOf(name), error);
     }
   }
 
