@@ -111,7 +111,7 @@ forEachBackend('KV client', (target) => {
 
     it('round-trips unicode keys with slashes, spaces and emoji', async () => {
       const kv = await fresh();
-      const keys = ['a/b/c', 'with space', ' ', '日本語/キー', '👩‍👩‍👧/😀 x', 'line\nbreak', '€'.repeat(170) + 'ab'];
+      const keys = ['a/b/c', 'with space', ' ', '日本語/キー', '👩‍👩‍👧/😀 x', 'line\nbreak', `${'€'.repeat(170)}ab`];
       for (const [i, key] of keys.entries()) await kv.put(key, `v${i}`);
       for (const [i, key] of keys.entries()) expect(await kv.get(key)).toBe(`v${i}`);
       const listed = (await kv.list()).keys.map((k) => k.name);
