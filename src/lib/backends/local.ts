@@ -39,6 +39,8 @@ export interface LocalBackendOptions {
 interface Connection {
   db: Db;
   statements: Map<string, Statement>;
+  /** Rows the sweep on open removed and no sweep() has reported yet. */
+  sweptOnOpen: number;
 }
 
 interface StoredRow {
@@ -256,8 +258,11 @@ export class LocalBackend implements Backend {
   }
 
   async sweep(namespace: string, maxRows?: number): Promise<SweepResult> {
-    const { db } = this.connect(namespace);
-    const deleted = this.sweepConnection(db, this.nowSeconds(), maxRows ?? Number.MAX_SAFE_INTEGER);
+    const connection = this.connect(namespace);
+    const { db } = connection;
+    // Opening the store may have swept already (the CLI opens, then sweeps): count those rows too.
+    const deleted = connection.sweptOnOpen + this.sweepConnection(db, this.nowSeconds(), maxRows ?? Number.MAX_SAFE_INTEGER);
+    connection.sweptOnOpen = 0;
     const next = db.prepare(SQL.nextExpiration).get(this.nowSeconds()) as { next: number | null };
     return { deleted, nextExpiration: next.next };
   }
@@ -302,13 +307,14 @@ export class LocalBackend implements Backend {
       }
       throw storeError(file, error);
     }
+    let sweptOnOpen: number;
     try {
-      prepareDatabase(db, this.nowSeconds());
+      sweptOnOpen = prepareDatabase(db, this.nowSeconds());
     } catch (error) {
       db.close();
       throw storeError(file, error);
     }
-    const connection: Connection = { db, statements: new Map() };
+    const connection: Connection = { db, statements: new Map(), sweptOnOpen };
     this.connections.set(namespace, connection);
     return connection;
   }
@@ -332,8 +338,8 @@ export class LocalBackend implements Backend {
   }
 }
 
-/** Pragmas, migrations and a bounded sweep: what every connection does once. */
-function prepareDatabase(db: Db, now: number): void {
+/** Pragmas, migrations and a bounded sweep: what every connection does once. Returns the rows swept. */
+function prepareDatabase(db: Db, now: number): number {
   // WAL lets readers run beside a writer; NORMAL sync keeps every committed transaction
   // across a process crash (kill -9), losing at most the last ones on power loss.
   if ((db.pragma('journal_mode', { simple: true }) as string).toLowerCase() !== 'wal') {
@@ -349,7 +355,7 @@ function prepareDatabase(db: Db, now: number): void {
       db.pragma(`user_version = ${MIGRATIONS.length}`);
     }).immediate();
   }
-  if (db.prepare(SQL.anyExpired).get(now)) db.prepare(SQL.sweep).run(now, OPEN_SWEEP_MAX_ROWS);
+  return db.prepare(SQL.anyExpired).get(now) ? db.prepare(SQL.sweep).run(now, OPEN_SWEEP_MAX_ROWS).changes : 0;
 }
 
 function toEntry(row: StoredRow): StoredEntry {
