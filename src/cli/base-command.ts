@@ -52,20 +52,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>;
   protected args!: Interfaces.InferredArgs<T['args']>;
+  /** Every argument as parsed (for commands with variadic arguments). */
+  protected parsedArgv: unknown[] = [];
   private openedBackend: Backend | undefined;
   private resolved: ResolvedSettings | undefined;
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse({
+    const { args, argv, flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
-      args: this.ctor.args,
+      args: argsWithoutStdin(this.ctor.args),
       strict: this.ctor.strict,
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as Interfaces.InferredArgs<T['args']>;
+    this.parsedArgv = argv;
   }
 
   /** Effective settings (flags > env > profile > defaults). */
@@ -115,8 +118,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
+/**
+ * oclif fills a missing argument from stdin (read as text, lines trimmed and joined, after
+ * a 10 ms wait): that would corrupt a value piped to `kv put KEY` and read data as a key.
+ * kvadm's stdin is only ever data, read by the command itself.
+ */
+function argsWithoutStdin(args: Interfaces.ArgInput | undefined): Interfaces.ArgInput {
+  return Object.fromEntries(Object.entries(args ?? {}).map(([name, arg]) => [name, { ...arg, ignoreStdin: true }]));
+}
+
 /** Print an error the way every command does and return its exit code. */
-export function reportError(error: Error & { oclif?: { exit?: number } }, json: boolean): number {
+export function reportError(error: Error & { oclif?: { exit?: number }; code?: unknown }, json: boolean): number {
+  // The reader of stdout went away (`kvadm kv list --all | head`): it has what it wanted.
+  if (error.code === 'EPIPE') return ExitCode.ok;
   let exitCode: number;
   let payload: Record<string, unknown>;
   if (isKvadmError(error)) {
