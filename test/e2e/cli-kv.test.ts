@@ -6,29 +6,39 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/lib/backends/backend.js';
+import { KV } from '../../src/lib/kv.js';
 import { forEachBackend } from '../backends.js';
-import { type CliResult, binPath, runCli, tempDir } from '../helpers.js';
+import { type CliResult, binPath, childEnv, runCli, tempDir } from '../helpers.js';
 
 /** stderr as lines (without the final newline). */
 const lines = (text: string) => text.replace(/\n$/, '').split('\n');
 
 forEachBackend('kvadm kv', (target) => {
   let counter = 0;
-  /** A fresh namespace per test; returns a runner bound to it. */
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await target.createBackend();
+  });
+  afterAll(async () => {
+    await backend.close();
+  });
+
+  /** A fresh namespace per test (made through the library: one process fewer); returns a runner bound to it. */
   async function freshNamespace(): Promise<{ name: string; kv: (args: string[], input?: string | Uint8Array) => Promise<CliResult> }> {
     const name = `e2e${++counter}`;
-    const created = await runCli(['ns', 'create', name], { env: target.env() });
-    expect(created.code, created.stderr).toBe(0);
+    await KV.create(name, { backend });
     return {
       name,
       kv: (args, input) => runCli(['kv', ...args, '-n', name], { env: target.env(), ...(input === undefined ? {} : { input }) }),
     };
   }
+  /** The keys in the store, read through the library. */
   async function keysOf(name: string): Promise<string[]> {
-    const listed = await runCli(['kv', 'list', '--all', '--json', '-n', name], { env: target.env() });
-    expect(listed.code, listed.stderr).toBe(0);
-    return (JSON.parse(listed.stdout) as { keys: Array<{ name: string }> }).keys.map((k) => k.name);
+    const keys: string[] = [];
+    for await (const page of new KV(name, { backend }).listAll()) keys.push(...page.map((k) => k.name));
+    return keys;
   }
 
   describe('values in and out', () => {
@@ -69,11 +79,11 @@ forEachBackend('kvadm kv', (target) => {
     it('unicode keys with "/", spaces and emoji round-trip and list one a line', async () => {
       const { kv, name } = await freshNamespace();
       const keys = ['a/b/c', 'with space', ' lead', '日本語/キー', '👩‍👩‍👧 family/😀', 'é/ü ö'];
-      for (const [i, key] of keys.entries()) {
-        const put = await kv(['put', key, `value ${i} ✓`]);
-        expect(put.code, put.stderr).toBe(0);
-      }
-      for (const [i, key] of keys.entries()) expect((await kv(['get', key])).stdout).toBe(`value ${i} ✓`);
+      // Independent commands run side by side to keep the suite quick.
+      const puts = await Promise.all(keys.map((key, i) => kv(['put', key, `value ${i} ✓`])));
+      for (const put of puts) expect(put.code, put.stderr).toBe(0);
+      const gets = await Promise.all(keys.map((key) => kv(['get', key])));
+      expect(gets.map((get) => get.stdout)).toEqual(keys.map((_, i) => `value ${i} ✓`));
       const listed = await kv(['list']);
       const byteOrder = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
       expect(listed.stdout).toBe(byteOrder.map((k) => `${k}\n`).join(''));
@@ -123,9 +133,9 @@ forEachBackend('kvadm kv', (target) => {
 
     it('the empty key, "." and ".." are refused with exit 2', async () => {
       const { kv, name } = await freshNamespace();
-      for (const key of ['', '.', '..']) {
-        const result = await kv(['put', key, 'v']);
-        expect(result.code, key).toBe(2);
+      const results = await Promise.all(['', '.', '..'].map((key) => kv(['put', key, 'v'])));
+      for (const result of results) {
+        expect(result.code).toBe(2);
         expect(result.stderr).toMatch(/key/);
       }
       expect(await keysOf(name)).toEqual([]);
@@ -176,7 +186,7 @@ forEachBackend('kvadm kv', (target) => {
     }
 
     it('--ttl takes seconds and durations', async () => {
-      const { kv } = await freshNamespace();
+      const { kv, name } = await freshNamespace();
       const cases: Array<[string, number]> = [
         ['60', 60],
         ['90', 90],
@@ -185,15 +195,16 @@ forEachBackend('kvadm kv', (target) => {
         ['7d', 604_800],
         ['1h30m', 5400],
       ];
-      for (const [ttl, seconds] of cases) {
-        const before = Math.floor(Date.now() / 1000);
-        const put = await kv(['put', `ttl-${ttl}`, 'v', '--ttl', ttl, '--json']);
-        const after = Math.floor(Date.now() / 1000);
+      const before = Math.floor(Date.now() / 1000);
+      const puts = await Promise.all(cases.map(([ttl]) => kv(['put', `ttl-${ttl}`, 'v', '--ttl', ttl, '--json'])));
+      const after = Math.floor(Date.now() / 1000);
+      for (const [i, [ttl, seconds]] of cases.entries()) {
+        const put = puts[i] as CliResult;
         expect(put.code, put.stderr).toBe(0);
         const expiration = (JSON.parse(put.stdout) as { expiration: number }).expiration;
         expect(expiration).toBeGreaterThanOrEqual(before + seconds);
         expect(expiration).toBeLessThanOrEqual(after + seconds);
-        expect(await expirationOf(kv, `ttl-${ttl}`)).toBe(expiration);
+        expect((await new KV(name, { backend }).getEntry(`ttl-${ttl}`))?.expiration).toBe(expiration);
       }
     });
 
@@ -311,7 +322,7 @@ forEachBackend('kvadm kv', (target) => {
 
     it('kv delete KEY... deletes and reports the keys that did not exist', async () => {
       const { kv, name } = await freshNamespace();
-      for (const key of ['a', 'b', 'c']) await kv(['put', key, 'v']);
+      for (const key of ['a', 'b', 'c']) await new KV(name, { backend }).put(key, 'v');
       const deleted = await kv(['delete', 'a', 'c', 'zz', '--json']);
       expect(deleted.code, deleted.stderr).toBe(0);
       expect(JSON.parse(deleted.stdout)).toEqual({ namespace: name, deleted: 2, missing: ['zz'] });
@@ -327,9 +338,9 @@ forEachBackend('kvadm kv', (target) => {
 
   describe('kv list', () => {
     it('pages with --limit and --cursor (cursor on stderr), --prefix, --all and --json', async () => {
-      const { kv } = await freshNamespace();
+      const { kv, name } = await freshNamespace();
       const keys = ['a1', 'a2', 'a3', 'b1', '😀1', '😀2', '😀3'];
-      for (const key of keys) await kv(['put', key, 'v']);
+      for (const key of keys) await new KV(name, { backend }).put(key, 'v');
 
       const first = await kv(['list', '--limit', '2']);
       expect(first.code).toBe(0);
@@ -354,15 +365,16 @@ forEachBackend('kvadm kv', (target) => {
 
     it('--limit 0, --limit 1001, --all with --limit and a foreign cursor: exit 2', async () => {
       const { kv } = await freshNamespace();
-      for (const args of [
+      const cases = [
         ['list', '--limit', '0'],
         ['list', '--limit', '1001'],
         ['list', '--all', '--limit', '5'],
         ['list', '--cursor', 'not a cursor!'],
         ['list', '--limit', 'many'],
-      ]) {
-        const result = await kv(args);
-        expect(result.code, args.join(' ')).toBe(2);
+      ];
+      const results = await Promise.all(cases.map((args) => kv(args)));
+      for (const [i, result] of results.entries()) {
+        expect(result.code, cases[i]?.join(' ')).toBe(2);
         expect(result.stdout).toBe('');
       }
     });
@@ -370,9 +382,10 @@ forEachBackend('kvadm kv', (target) => {
 
   describe('namespaces and settings', () => {
     it('kv commands on a missing namespace exit 3 and create nothing', async () => {
-      for (const args of [['get', 'k'], ['put', 'k', 'v'], ['list'], ['delete', 'k'], ['sweep']]) {
-        const result = await runCli(['kv', ...args, '-n', 'no-such-ns'], { env: target.env() });
-        expect(result.code, args.join(' ')).toBe(3);
+      const cases = [['get', 'k'], ['put', 'k', 'v'], ['list'], ['delete', 'k'], ['sweep']];
+      const results = await Promise.all(cases.map((args) => runCli(['kv', ...args, '-n', 'no-such-ns'], { env: target.env() })));
+      for (const [i, result] of results.entries()) {
+        expect(result.code, cases[i]?.join(' ')).toBe(3);
         expect(result.stdout).toBe('');
         expect(result.stderr).toContain("'no-such-ns'");
       }
@@ -396,7 +409,7 @@ describe('stdout closed early', () => {
     expect((await runCli(['kv', 'put', 'big'], { env, input: randomBytes(4 * 1024 * 1024) })).code).toBe(0);
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [binPath, 'kv', 'get', 'big'], {
-        env: { ...process.env, ...env },
+        env: childEnv(env),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
@@ -411,15 +424,16 @@ describe('stdout closed early', () => {
 
 describe('usage errors (exit 2)', () => {
   it('unknown flag, missing argument, bad option value', async () => {
-    for (const args of [
+    const cases = [
       ['kv', 'get', 'k', '--bogus'],
       ['kv', 'get'],
       ['kv', 'put'],
       ['kv', 'get', 'k', '--type', 'xml'],
       ['ns', 'create'],
-    ]) {
-      const result = await runCli(args);
-      expect(result.code, args.join(' ')).toBe(2);
+    ];
+    const results = await Promise.all(cases.map((args) => runCli(args)));
+    for (const [i, result] of results.entries()) {
+      expect(result.code, cases[i]?.join(' ')).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('kvadm: error:');
       expect(result.stderr).not.toMatch(/\n\s+at /);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, repoRoot, runCli, tempDir } from '../helpers.js';
+import { type CliResult, childEnv, repoRoot, runCli, tempDir } from '../helpers.js';
 
 function integrity(file: string): string {
   const db = new Database(file, { readonly: true });
@@ -61,7 +61,7 @@ describe('parallel kvadm processes on one local store', () => {
           new Promise<{ code: number | null; stderr: string }>((resolve) => {
             const child = spawn(process.execPath, ['--input-type=module', '-e', script, String(id), '50'], {
               cwd: repoRoot,
-              env: { ...process.env, KVADM_DATA_DIR: dataDir },
+              env: childEnv({ KVADM_DATA_DIR: dataDir }),
               stdio: ['ignore', 'ignore', 'pipe'],
             });
             let stderr = '';

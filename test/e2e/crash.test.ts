@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import { KV } from '../../src/lib/kv.js';
-import { binPath, repoRoot, runCli, tempDir } from '../helpers.js';
+import { binPath, childEnv, repoRoot, runCli, tempDir } from '../helpers.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -35,7 +35,7 @@ function killWhen(
   return new Promise((resolve, reject) => {
     const child = spawn(command.args[0] as string, command.args.slice(1), {
       cwd: repoRoot,
-      env: { ...process.env, ...command.env },
+      env: childEnv(command.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: command.detached ?? false,
     });
@@ -162,7 +162,7 @@ describe('SIGKILL during writes (local store)', () => {
     const env = { KVADM_DATA_DIR: dataDir };
     expect((await runCli(['kv', 'put', 'before', 'ok'], { env })).code).toBe(0);
     const child = spawn(process.execPath, [binPath, 'kv', 'put', 'partial'], {
-      env: { ...process.env, ...env },
+      env: childEnv(env),
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     children.push(child);
