@@ -294,6 +294,23 @@ forEachBackend('kvadm kv', (target) => {
       expect((await kv(['get', 'c', '--cache-ttl', '1m'])).stdout).toBe('v');
     });
 
+    it('a --file or --out path that cannot be used is a usage error naming it (exit 2), not a bug', async () => {
+      const { kv, name } = await freshNamespace();
+      const dir = tempDir('paths');
+      const [folder, missing] = await Promise.all([kv(['put', 'k', '--file', dir]), kv(['put', 'k', '--file', path.join(dir, 'nope')])]);
+      for (const result of [folder, missing]) {
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain(dir);
+        expect(result.stderr).not.toContain('bug');
+      }
+      expect(await keysOf(name)).toEqual([]);
+      await new KV(name, { backend }).put('k', 'v');
+      const out = await kv(['get', 'k', '--out', path.join(dir, 'no', 'such', 'folder')]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(path.join(dir, 'no'));
+      expect(out.stderr).not.toContain('bug');
+    });
+
     it('--json on put prints the result', async () => {
       const { kv, name } = await freshNamespace();
       const put = await kv(['put', 'k', 'abc', '--metadata', '{"m":1}', '--json']);

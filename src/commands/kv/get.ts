@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { toJsonValue } from '../../lib/encoding.js';
-import { KeyNotFoundError, ValidationError } from '../../lib/errors.js';
+import { KeyNotFoundError, UsageError, ValidationError } from '../../lib/errors.js';
 import { parseDuration } from '../../lib/duration.js';
 import { writeStdout } from '../../lib/output.js';
 import { bytesToValue } from '../../lib/values.js';
@@ -57,7 +57,14 @@ A missing or expired key prints nothing on stdout, a reason on stderr, and exits
     }
     const output = this.render(entry.value, key);
     if (this.flags.out) {
-      fs.writeFileSync(this.flags.out, output);
+      try {
+        fs.writeFileSync(this.flags.out, output);
+      } catch (error) {
+        throw new UsageError(
+          `cannot write --out ${this.flags.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+          'check that the folder exists and is writable',
+        );
+      }
       this.info(`wrote ${output.byteLength} bytes to ${this.flags.out}`);
     } else {
       await writeStdout(output);
