@@ -27,12 +27,23 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The environment of a child kvadm: ours plus `extra`, without vitest's NODE_ENV=test,
+ * under which oclif looks for tsx/ts-node to run src/ instead of dist/ (slower, and not
+ * what users run).
+ */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.NODE_ENV;
+  return env;
+}
+
 /** Run bin/run.js with `args`; resolves with the exit code and what it printed. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, ...options.env },
+      env: childEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

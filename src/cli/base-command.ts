@@ -51,20 +51,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>;
   protected args!: Interfaces.InferredArgs<T['args']>;
+  /** Every argument as parsed (for commands with variadic arguments). */
+  protected parsedArgv: unknown[] = [];
   private openedBackend: Backend | undefined;
   private resolved: ResolvedSettings | undefined;
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse({
+    const { args, argv, flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
-      args: this.ctor.args,
+      args: argsWithoutStdin(this.ctor.args),
       strict: this.ctor.strict,
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as Interfaces.InferredArgs<T['args']>;
+    this.parsedArgv = argv;
   }
 
   /** Effective settings (flags > env > profile > defaults). */
@@ -99,4 +102,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.openedBackend) await this.openedBackend.close().catch(() => undefined);
     return super.finally(error);
   }
+}
+
+/**
+ * oclif fills a missing argument from stdin (read as text, lines trimmed and joined, after
+ * a 10 ms wait): that would corrupt a value piped to `kv put KEY` and read data as a key.
+ * kvadm's stdin is only ever data, read by the command itself.
+ */
+function argsWithoutStdin(args: Interfaces.ArgInput | undefined): Interfaces.ArgInput {
+  return Object.fromEntries(Object.entries(args ?? {}).map(([name, arg]) => [name, { ...arg, ignoreStdin: true }]));
 }

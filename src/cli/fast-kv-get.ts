@@ -45,6 +45,9 @@ export async function fastKvGet(argv: string[]): Promise<number | undefined> {
   if (values.type !== undefined && !(KV_GET_TYPES as readonly string[]).includes(values.type)) return undefined;
   if (values.backend !== undefined && !(BACKEND_KINDS as readonly string[]).includes(values.backend)) return undefined;
 
+  // A failed write reaches kvGet through the write callback (EPIPE → exit 0 in reportError);
+  // the stream's own 'error' event must not crash the process as unhandled.
+  process.stdout.on('error', () => undefined);
   let backend: Backend | undefined;
   try {
     const { settings } = settingsFromFlags(values);

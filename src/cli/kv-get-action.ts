@@ -47,7 +47,14 @@ export async function kvGet(kv: KV, input: KvGetInput): Promise<KvGetResult> {
   }
   const output = render(entry.value, input.type, key);
   if (input.out) {
-    fs.writeFileSync(input.out, output);
+    try {
+      fs.writeFileSync(input.out, output);
+    } catch (error) {
+      throw new UsageError(
+        `cannot write --out ${input.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        'check that the folder exists and is writable',
+      );
+    }
     input.info(`wrote ${output.byteLength} bytes to ${input.out}`);
   } else {
     await writeStdout(output);

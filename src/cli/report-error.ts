@@ -7,7 +7,9 @@
 import { ExitCode, isKvadmError } from '../lib/errors.js';
 import { useColor } from '../lib/output.js';
 
-export function reportError(error: Error & { oclif?: { exit?: number } }, json: boolean): number {
+export function reportError(error: Error & { oclif?: { exit?: number }; code?: unknown }, json: boolean): number {
+  // The reader of stdout went away (`kvadm kv list --all | head`): it has what it wanted.
+  if (error.code === 'EPIPE') return ExitCode.ok;
   let exitCode: number;
   let payload: Record<string, unknown>;
   if (isKvadmError(error)) {

@@ -47,6 +47,7 @@ export class KvadmError extends Error {
 export type ValidationCode =
   | 'KEY_EMPTY'
   | 'KEY_RESERVED'
+  | 'KEY_INVALID'
   | 'KEY_TOO_LONG'
   | 'VALUE_TOO_LARGE'
   | 'METADATA_INVALID'
@@ -82,11 +83,19 @@ export class ValidationError extends KvadmError {
   }
 }
 
+/** A key as it should appear in a message: quoted, control characters escaped, long keys cut. */
+export function displayKey(key: string): string {
+  const quoted = JSON.stringify(key);
+  // Cut by code points so an emoji is never split into a lone surrogate.
+  const chars = [...quoted];
+  return chars.length > 82 ? `${chars.slice(0, 78).join('')}…"` : quoted;
+}
+
+/** A missing key is a normal answer for a script: one line on stderr, no hint line. */
 export class KeyNotFoundError extends KvadmError {
   constructor(key: string, namespace: string) {
-    super('KEY_NOT_FOUND', `key '${key}' not found in namespace '${namespace}'`, {
+    super('KEY_NOT_FOUND', `key ${displayKey(key)} not found in namespace '${namespace}'`, {
       exitCode: ExitCode.notFound,
-      hint: `list the keys with: kvadm kv list -n ${namespace}`,
       details: { key, namespace },
     });
   }

@@ -19,6 +19,7 @@ import {
   validateKey,
   validateListLimit,
   validateNamespaceName,
+  validatePrefix,
 } from './validation.js';
 import { type PutValue, type ValueType, bytesToValue, valueToBytes } from './values.js';
 import { LocalBackend } from './backends/local.js';
@@ -208,6 +209,7 @@ export class KV {
   /** One page of keys in byte order. Loop on `cursor` until `list_complete`. */
   async list(options: ListKeysOptions = {}): Promise<ListResult> {
     const limit = options.limit === undefined ? undefined : validateListLimit(options.limit);
+    if (options.prefix) validatePrefix(options.prefix);
     return this.backend.list(this.name, {
       ...(options.prefix ? { prefix: options.prefix } : {}),
       ...(limit === undefined ? {} : { limit }),

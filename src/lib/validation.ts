@@ -4,7 +4,9 @@
  * parameter, the value received and the limit. Every write and read path calls these.
  */
 import { LIMITS, NAMESPACE_NAME_PATTERN } from './limits.js';
-import { ValidationError } from './errors.js';
+import { ValidationError, displayKey } from './errors.js';
+
+export { displayKey };
 
 const encoder = new TextEncoder();
 
@@ -12,11 +14,8 @@ export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/** A key as it should appear in a message: quoted, control characters escaped, long keys cut. */
-export function displayKey(key: string): string {
-  const quoted = JSON.stringify(key);
-  return quoted.length > 82 ? `${quoted.slice(0, 78)}…"` : quoted;
-}
+/** A UTF-16 code unit of a surrogate pair standing alone: such a string has no UTF-8 form. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 function keyContext(key: string | undefined): string {
   return key === undefined ? '' : `key ${displayKey(key)}: `;
@@ -41,6 +40,14 @@ export function validateKey(key: unknown): string {
       hint: 'choose another key name',
       details: { key },
       wireMessage: 'Illegal key name: "." and ".." are not allowed.',
+    });
+  }
+  if (LONE_SURROGATE.test(key)) {
+    // Stored, it would come back from a listing as U+FFFD: a name that reads nothing.
+    throw new ValidationError('KEY_INVALID', `key ${displayKey(key)} is not valid Unicode: it contains a lone surrogate (U+D800-U+DFFF)`, {
+      hint: 'keys must be well-formed text; check how the key was built (a string cut in the middle of an emoji?)',
+      details: { key },
+      wireMessage: 'Key names must be valid UTF-8.',
     });
   }
   const bytes = utf8Length(key);
@@ -207,6 +214,21 @@ export function validateNamespaceName(name: unknown): string {
     );
   }
   return name;
+}
+
+/** A listing prefix: any text a key could start with (lone surrogates can start none). */
+export function validatePrefix(prefix: string): string {
+  if (LONE_SURROGATE.test(prefix)) {
+    throw new ValidationError(
+      'KEY_INVALID',
+      `prefix ${displayKey(prefix)} is not valid Unicode: it contains a lone surrogate (U+D800-U+DFFF)`,
+      {
+        hint: 'give a prefix of well-formed text',
+        wireMessage: 'Prefixes must be valid UTF-8.',
+      },
+    );
+  }
+  return prefix;
 }
 
 export function validateListLimit(limit: unknown): number {

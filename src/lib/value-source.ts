@@ -24,17 +24,24 @@ export async function readValueSource(source: ValueSource, key: string): Promise
     case 'argument':
       return Buffer.from(source.text, 'utf8');
     case 'file': {
+      const cannotRead = (error: unknown) =>
+        new UsageError(
+          `cannot read --file ${source.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+          'check the path',
+        );
       let size: number;
       try {
         size = fs.statSync(source.path).size;
       } catch (error) {
-        throw new UsageError(
-          `cannot read --file ${source.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-          'check the path',
-        );
+        throw cannotRead(error);
       }
       validateValueSize(size, key);
-      return fs.readFileSync(source.path);
+      try {
+        return fs.readFileSync(source.path);
+      } catch (error) {
+        // A folder, or a file we may not read: the path is wrong, not kvadm.
+        throw cannotRead(error);
+      }
     }
     case 'stdin':
       return readLimited(process.stdin, key);

@@ -20,8 +20,7 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
   };
 
   async run(): Promise<KvDeleteResult> {
-    const { argv } = await this.parse(KvDelete);
-    const keys = argv as string[];
+    const keys = this.parsedArgv as string[];
     if (keys.length === 0) throw new UsageError('missing the keys to delete', 'give one or more keys: kvadm kv delete KEY...');
     const kv = await this.namespace();
     const missing: string[] = [];

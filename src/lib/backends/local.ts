@@ -39,6 +39,8 @@ export interface LocalBackendOptions {
 interface Connection {
   db: Db;
   statements: Map<string, Statement>;
+  /** Rows the sweep on open removed and no sweep() has reported yet. */
+  sweptOnOpen: number;
 }
 
 interface StoredRow {
@@ -97,7 +99,8 @@ export class LocalBackend implements Backend {
   }
 
   async createNamespace(name: string): Promise<void> {
-    if (!this.createFile(name)) throw new NamespaceExistsError(name);
+    // The default namespace always exists (namespaceExists, listNamespaces), even before its file does.
+    if (name === DEFAULT_NAMESPACE || !this.createFile(name)) throw new NamespaceExistsError(name);
     this.connect(name);
   }
 
@@ -245,8 +248,11 @@ export class LocalBackend implements Backend {
   }
 
   async sweep(namespace: string, maxRows?: number): Promise<SweepResult> {
-    const { db } = this.connect(namespace);
-    const deleted = this.sweepConnection(db, this.nowSeconds(), maxRows ?? Number.MAX_SAFE_INTEGER);
+    const connection = this.connect(namespace);
+    const { db } = connection;
+    // Opening the store may have swept already (the CLI opens, then sweeps): count those rows too.
+    const deleted = connection.sweptOnOpen + this.sweepConnection(db, this.nowSeconds(), maxRows ?? Number.MAX_SAFE_INTEGER);
+    connection.sweptOnOpen = 0;
     const next = db.prepare(SQL.nextExpiration).get(this.nowSeconds()) as { next: number | null };
     return { deleted, nextExpiration: next.next };
   }
@@ -262,14 +268,15 @@ export class LocalBackend implements Backend {
 
   /** Create the namespace file; false when it exists already. */
   private createFile(name: string): boolean {
-    fs.mkdirSync(this.namespacesDir, { recursive: true });
     try {
+      fs.mkdirSync(this.namespacesDir, { recursive: true });
       // 'wx' is atomic: of several processes creating one namespace, exactly one wins.
       fs.closeSync(fs.openSync(this.fileOf(name), 'wx'));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
+      // A --data-dir that is a file, or a folder we may not write: the user's to fix, not a bug.
+      throw storeError(this.fileOf(name), error);
     }
   }
 
@@ -290,13 +297,14 @@ export class LocalBackend implements Backend {
       }
       throw storeError(file, error);
     }
+    let sweptOnOpen: number;
     try {
-      prepareDatabase(db, this.nowSeconds());
+      sweptOnOpen = prepareDatabase(db, this.nowSeconds());
     } catch (error) {
       db.close();
       throw storeError(file, error);
     }
-    const connection: Connection = { db, statements: new Map() };
+    const connection: Connection = { db, statements: new Map(), sweptOnOpen };
     this.connections.set(namespace, connection);
     return connection;
   }
@@ -320,8 +328,8 @@ export class LocalBackend implements Backend {
   }
 }
 
-/** Pragmas, migrations and a bounded sweep: what every connection does once. */
-function prepareDatabase(db: Db, now: number): void {
+/** Pragmas, migrations and a bounded sweep: what every connection does once. Returns the rows swept. */
+function prepareDatabase(db: Db, now: number): number {
   // WAL lets readers run beside a writer; NORMAL sync keeps every committed transaction
   // across a process crash (kill -9), losing at most the last ones on power loss.
   if ((db.pragma('journal_mode', { simple: true }) as string).toLowerCase() !== 'wal') {
@@ -337,7 +345,7 @@ function prepareDatabase(db: Db, now: number): void {
       db.pragma(`user_version = ${MIGRATIONS.length}`);
     }).immediate();
   }
-  if (db.prepare(SQL.anyExpired).get(now)) db.prepare(SQL.sweep).run(now, OPEN_SWEEP_MAX_ROWS);
+  return db.prepare(SQL.anyExpired).get(now) ? db.prepare(SQL.sweep).run(now, OPEN_SWEEP_MAX_ROWS).changes : 0;
 }
 
 function toEntry(row: StoredRow): StoredEntry {

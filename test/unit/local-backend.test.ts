@@ -1,0 +1,249 @@
+/**
+ * What is specific to the SQLite store: one file per namespace, WAL, the sweeper
+ * (bounded on open, on demand), persistence across connections, and several OS
+ * processes writing one namespace at once.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LocalBackend } from '../../src/lib/backends/local.js';
+import { OPEN_SWEEP_MAX_ROWS } from '../../src/lib/backends/local-sql.js';
+import { KV } from '../../src/lib/kv.js';
+import { repoRoot, tempDir } from '../helpers.js';
+
+const START_MS = 1_800_000_000_000;
+const START_S = START_MS / 1000;
+
+const open: LocalBackend[] = [];
+function backendAt(dataDir: string, clock?: () => number): LocalBackend {
+  const backend = new LocalBackend({ dataDir, ...(clock ? { clock } : {}) });
+  open.push(backend);
+  return backend;
+}
+afterEach(async () => {
+  for (const backend of open.splice(0)) await backend.close();
+});
+
+function fileOf(dataDir: string, namespace: string): string {
+  return path.join(dataDir, 'namespaces', `${namespace}.sqlite`);
+}
+
+function rawCount(dataDir: string, namespace: string): number {
+  const db = new Database(fileOf(dataDir, namespace), { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM kv').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('files', () => {
+  it('keeps each namespace in its own file, in WAL mode, and deleting one removes its files at once', async () => {
+    const dir = tempDir('files');
+    const backend = backendAt(dir);
+    const users = await KV.create('users', { backend });
+    const other = await KV.create('other', { backend });
+    await users.put('k', Buffer.alloc(100_000, 1));
+    await other.put('k', 'v');
+    expect(fs.existsSync(fileOf(dir, 'users'))).toBe(true);
+    expect(fs.existsSync(fileOf(dir, 'other'))).toBe(true);
+
+    const db = new Database(fileOf(dir, 'users'), { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+
+    await KV.delete('users', { backend });
+    const left = fs.readdirSync(path.join(dir, 'namespaces'));
+    expect(left.filter((f) => f.startsWith('users'))).toEqual([]);
+    expect(await other.get('k')).toBe('v');
+  });
+
+  it('data written by one backend is there for a new one (persistence across connections)', async () => {
+    const dir = tempDir('persist');
+    const first = backendAt(dir);
+    await new KV('default', { backend: first }).put('k', 'v', { metadata: { a: 1 } });
+    await first.close();
+    const second = backendAt(dir);
+    expect(await new KV('default', { backend: second }).getWithMetadata('k')).toEqual({ value: 'v', metadata: { a: 1 } });
+  });
+
+  it('the default namespace is created on first use; deleting it empties it', async () => {
+    const dir = tempDir('default');
+    const backend = backendAt(dir);
+    expect(await KV.list({ backend })).toEqual(['default']);
+    expect(fs.existsSync(fileOf(dir, 'default'))).toBe(false);
+    const kv = new KV('default', { backend });
+    await kv.put('k', 'v');
+    expect(fs.existsSync(fileOf(dir, 'default'))).toBe(true);
+    await KV.delete('default', { backend });
+    expect(fs.existsSync(fileOf(dir, 'default'))).toBe(false);
+    expect(await kv.get('k')).toBeNull();
+    expect(await KV.list({ backend })).toEqual(['default']);
+  });
+
+  it('lists namespaces in byte order and ignores files that are not namespaces', async () => {
+    const dir = tempDir('names');
+    const backend = backendAt(dir);
+    for (const name of ['b', 'A', 'a.b', '_x']) await KV.create(name, { backend });
+    fs.writeFileSync(path.join(dir, 'namespaces', 'notes.txt'), 'x');
+    expect(await KV.list({ backend })).toEqual(['A', '_x', 'a.b', 'b', 'default']);
+  });
+
+  it('a data dir that is a file is reported as a store problem, not as a bug', async () => {
+    const file = path.join(tempDir('notdir'), 'file');
+    fs.writeFileSync(file, 'x');
+    const backend = backendAt(file);
+    await expect(new KV('default', { backend }).put('k', 'v')).rejects.toMatchObject({ code: 'STORE_UNREADABLE', exitCode: 1 });
+  });
+});
+
+describe('sweeper', () => {
+  let now = START_MS;
+  const clock = () => now;
+
+  it('expired rows stay on disk until swept, are never read, and sweeping removes them and reports the next expiry', async () => {
+    now = START_MS;
+    const dir = tempDir('sweep');
+    const backend = backendAt(dir, clock);
+    const kv = new KV('default', { backend, clock });
+    await kv.put('a', 'v', { expirationTtl: 60 });
+    await kv.put('b', 'v', { expirationTtl: 120 });
+    await kv.put('c', 'v', { expirationTtl: 3600 });
+    await kv.put('keep', 'v');
+
+    now = START_MS + 121_000;
+    expect(rawCount(dir, 'default')).toBe(4);
+    expect(await kv.info()).toMatchObject({ keyCount: 2, expiredKeys: 2 });
+    expect((await kv.list()).keys.map((k) => k.name)).toEqual(['c', 'keep']);
+
+    expect(await kv.sweep()).toEqual({ deleted: 2, nextExpiration: START_S + 3600 });
+    expect(rawCount(dir, 'default')).toBe(2);
+    expect(await kv.info()).toMatchObject({ keyCount: 2, expiredKeys: 0 });
+    expect(await kv.sweep()).toEqual({ deleted: 0, nextExpiration: START_S + 3600 });
+
+    now = START_MS + 3600_000;
+    expect(await kv.sweep()).toEqual({ deleted: 1, nextExpiration: null });
+    expect(await kv.get('keep')).toBe('v');
+  });
+
+  it('opening a store sweeps a bounded number of expired rows; reads stay correct for the rest', async () => {
+    now = START_MS;
+    const dir = tempDir('open-sweep');
+    const writer = backendAt(dir, clock);
+    const total = OPEN_SWEEP_MAX_ROWS + 250;
+    const bulk = await writer.bulkWriter('default');
+    const rows = Array.from({ length: total }, (_, i) => ({
+      key: `k${String(i).padStart(5, '0')}`,
+      value: Buffer.from('v'),
+      expiration: START_S + 60,
+      metadata: null,
+    }));
+    await bulk.write(rows);
+    await bulk.write([{ key: 'live', value: Buffer.from('v'), expiration: null, metadata: null }]);
+    await bulk.commit();
+    await writer.close();
+
+    now = START_MS + 61_000;
+    const reopened = backendAt(dir, clock);
+    const kv = new KV('default', { backend: reopened, clock });
+    // The first operation opens the file, which sweeps at most OPEN_SWEEP_MAX_ROWS.
+    expect(await kv.info()).toEqual({ name: 'default', keyCount: 1, storedBytes: 5, expiredKeys: 250 });
+    expect(rawCount(dir, 'default')).toBe(251);
+    expect((await kv.list()).keys.map((k) => k.name)).toEqual(['live']);
+    expect(await kv.get('k00000')).toBeNull();
+    expect(await kv.get(`k${String(total - 1).padStart(5, '0')}`)).toBeNull();
+    // A sweep reports what it removed and what the sweep on open removed before it.
+    expect(await kv.sweep()).toEqual({ deleted: total, nextExpiration: null });
+    expect(rawCount(dir, 'default')).toBe(1);
+    expect((await kv.sweep()).deleted).toBe(0);
+  });
+
+  it('a sweep bounded by maxRows removes at most that many', async () => {
+    now = START_MS;
+    const dir = tempDir('bounded');
+    const backend = backendAt(dir, clock);
+    const kv = new KV('default', { backend, clock });
+    for (let i = 0; i < 10; i++) await kv.put(`k${i}`, 'v', { expirationTtl: 60 });
+    now = START_MS + 60_000;
+    expect(await backend.sweep('default', 4)).toEqual({ deleted: 4, nextExpiration: null });
+    expect(await kv.info()).toMatchObject({ keyCount: 0, expiredKeys: 6 });
+  });
+
+  it('sweeping a missing namespace is NamespaceNotFoundError', async () => {
+    const backend = backendAt(tempDir('sweep-missing'));
+    await expect(backend.sweep('nope')).rejects.toMatchObject({ code: 'NAMESPACE_NOT_FOUND' });
+  });
+});
+
+describe('bulk writer', () => {
+  it('commits atomically; abort leaves nothing', async () => {
+    const dir = tempDir('bulk');
+    const backend = backendAt(dir);
+    const entry = (key: string) => ({ key, value: Buffer.from(key), expiration: null, metadata: null });
+    const aborted = await backend.bulkWriter('default');
+    await aborted.write([entry('x1'), entry('x2')]);
+    await aborted.abort();
+    const committed = await backend.bulkWriter('default');
+    await committed.write([entry('y1'), entry('y2')]);
+    await committed.commit();
+    expect((await new KV('default', { backend }).list()).keys.map((k) => k.name)).toEqual(['y1', 'y2']);
+  });
+});
+
+describe('several processes writing one namespace', () => {
+  const writerScript = `
+    import { KV } from './dist/lib/kv.js';
+    import { LocalBackend } from './dist/lib/backends/local.js';
+    const [dataDir, id, count] = process.argv.slice(1);
+    const backend = new LocalBackend({ dataDir });
+    const kv = await KV.open('shared', { backend });
+    for (let i = 0; i < Number(count); i++) {
+      await kv.put('w' + id + '-' + i, 'value ' + id + ' ' + i, { metadata: { id: Number(id) } });
+      // Every writer also rewrites one hot key, to collide on the same rows.
+      await kv.put('hot', id);
+    }
+    await backend.close();
+  `;
+
+  beforeAll(() => {
+    if (!fs.existsSync(path.join(repoRoot, 'dist', 'lib', 'kv.js'))) throw new Error('build first: npx tsc -p tsconfig.build.json');
+  });
+
+  it('eight processes × 50 puts at the same time: all succeed, nothing is lost', async () => {
+    const dir = tempDir('multi');
+    const setup = backendAt(dir);
+    await KV.create('shared', { backend: setup });
+    await setup.close();
+
+    const runs = Array.from(
+      { length: 8 },
+      (_, id) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', writerScript, dir, String(id), '50'], {
+            cwd: repoRoot,
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          child.stderr.on('data', (chunk) => (stderr += chunk));
+          child.on('close', (code) => resolve({ code, stderr }));
+        }),
+    );
+    const results = await Promise.all(runs);
+    for (const result of results) expect(result, result.stderr).toEqual({ code: 0, stderr: '' });
+
+    const backend = backendAt(dir);
+    const kv = await KV.open('shared', { backend });
+    const names: string[] = [];
+    for await (const page of kv.listAll()) names.push(...page.map((k) => k.name));
+    expect(names).toHaveLength(8 * 50 + 1);
+    for (let id = 0; id < 8; id++) {
+      for (let i = 0; i < 50; i++) expect(await kv.get(`w${id}-${i}`)).toBe(`value ${id} ${i}`);
+    }
+    expect(['0', '1', '2', '3', '4', '5', '6', '7']).toContain(await kv.get('hot'));
+    const db = new Database(fileOf(dir, 'shared'), { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+});
