@@ -13,8 +13,8 @@ import { type ServeProcess, startServe } from './serve-process.js';
 export interface BackendTarget {
   name: 'local' | 'http';
   /**
-   * True when the `clock` given to createBackend decides expiry. False for http: the
-   * server's own clock does, so tests that move time run on the local target only.
+   * True when the `clock` given to createBackend decides expiry. The http target's server
+   * runs with the hidden --test-clock-header flag, so its backend sends that clock along.
    */
   clockControl: boolean;
   /** A fresh backend on this target's store (callers close it). */
@@ -46,7 +46,8 @@ function localTarget(): BackendTarget {
 
 /**
  * The HTTP backend talking to a real `kvadm serve` child process (port 0, its own
- * temporary store, a bearer token, the per-key write limit off as for seeding).
+ * temporary store, a bearer token, the per-key write limit off as for seeding, and the
+ * test clock header on so suites can move time as they do locally).
  */
 function httpTarget(): BackendTarget {
   let server: ServeProcess | undefined;
@@ -57,16 +58,16 @@ function httpTarget(): BackendTarget {
   };
   return {
     name: 'http',
-    clockControl: false,
+    clockControl: true,
     async setup() {
-      server = await startServe(['--no-write-limit', '--quiet'], { env: { KVADM_TOKEN: token } });
+      server = await startServe(['--no-write-limit', '--quiet', '--test-clock-header'], { env: { KVADM_TOKEN: token } });
     },
     async teardown() {
       await server?.stop();
       server = undefined;
     },
-    async createBackend() {
-      return new HttpBackend({ url: running().url, token, retries: 2 });
+    async createBackend(options = {}) {
+      return new HttpBackend({ url: running().url, token, retries: 2, ...(options.clock ? { testClock: options.clock } : {}) });
     },
     env() {
       return { KVADM_BACKEND: 'http', KVADM_URL: running().url, KVADM_TOKEN: token, KVADM_HTTP_RETRIES: '2' };

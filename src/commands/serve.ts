@@ -28,20 +28,24 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
     'sweep-interval': Flags.integer({ summary: 'Seconds between sweeps of expired keys (0: never).', default: 60, min: 0 }),
     'headers-timeout': Flags.integer({ summary: 'Seconds a client has to send its request headers.', default: 10, min: 1 }),
     'request-timeout': Flags.integer({ summary: 'Seconds a client has to send a whole request.', default: 300, min: 1 }),
+    // Lets a client set the server's clock per request (kvadm-test-now header): for the
+    // behaviour tests only, never for a server anyone else uses.
+    'test-clock-header': Flags.boolean({ hidden: true }),
   };
 
   async run(): Promise<void> {
     const { settings } = this.settings();
     const { flags } = this;
     // Loaded here so that no other command pays for the HTTP server at start-up.
-    const { startServer, isLoopback } = await import('../lib/server/index.js');
+    const { startServer, isLoopback, RequestClock } = await import('../lib/server/index.js');
     if (!settings.token && !isLoopback(flags.host)) {
       throw new UsageError(
         `refusing to listen on ${flags.host} without a token: anyone who can reach it could read and change the store`,
         'set a token with --token or KVADM_TOKEN, or listen on a loopback address (127.0.0.1, ::1)',
       );
     }
-    const backend = new LocalBackend({ dataDir: settings.dataDir });
+    const requestClock = flags['test-clock-header'] ? new RequestClock() : undefined;
+    const backend = new LocalBackend({ dataDir: settings.dataDir, ...(requestClock ? { clock: requestClock.clock } : {}) });
     const server = await startServer({
       backend,
       host: flags.host,
@@ -51,6 +55,7 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
       accessLog: flags.quiet ? null : (line) => process.stderr.write(line),
       sweepIntervalMs: flags['sweep-interval'] * 1000,
       timeouts: { headersMs: flags['headers-timeout'] * 1000, requestMs: flags['request-timeout'] * 1000 },
+      ...(requestClock ? { requestClock } : {}),
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
         throw new UsageError(

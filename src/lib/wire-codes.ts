@@ -35,6 +35,7 @@ export const VALIDATION_WIRE_CODES: Record<ValidationCode, number> = {
   VALUE_INVALID: 10111,
   LIST_LIMIT_INVALID: 10112,
   CURSOR_INVALID: 10113,
+  KEY_INVALID: 10118,
   USAGE: WIRE_CODES.badRequest,
 };
 

@@ -2,7 +2,7 @@
 // backend talking to a real `kvadm serve`. A difference between the two is a bug.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, StoredEntry } from '../../src/lib/backends/backend.js';
-import { KeyNotFoundError, NamespaceExistsError, NamespaceNotFoundError, ValidationError } from '../../src/lib/errors.js';
+import { NamespaceExistsError, NamespaceNotFoundError, ValidationError } from '../../src/lib/errors.js';
 import { KV } from '../../src/lib/kv.js';
 import { forEachBackend } from '../backends.js';
 
@@ -285,11 +285,5 @@ forEachBackend('KV library', (target) => {
         await timed.close();
       }
     });
-  });
-});
-
-describe('KeyNotFoundError', () => {
-  it('names the key and the namespace', () => {
-    expect(new KeyNotFoundError('k', 'ns').message).toBe("key 'k' not found in namespace 'ns'");
   });
 });

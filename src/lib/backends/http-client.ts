@@ -23,6 +23,11 @@ export interface HttpClientOptions {
   connectTimeoutMs?: number;
   /** Time to wait for response headers, and between body chunks (default 60 s). */
   requestTimeoutMs?: number;
+  /**
+   * Tests only: send this clock's time with every request (`kvadm-test-now`), which a
+   * server started with the hidden `--test-clock-header` flag uses as its own.
+   */
+  testClock?: () => number;
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -64,6 +69,7 @@ export class HttpClient {
   private readonly requestTimeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly testClock: (() => number) | undefined;
 
   constructor(options: HttpClientOptions) {
     const url = parseBaseUrl(options.url);
@@ -75,6 +81,7 @@ export class HttpClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.testClock = options.testClock;
     this.headers = { 'user-agent': 'kvadm', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? 8,
@@ -90,6 +97,7 @@ export class HttpClient {
     const fullPath = this.basePath + path + queryString(options.query);
     const headers: Record<string, string> = { ...this.headers };
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    if (this.testClock) headers['kvadm-test-now'] = String(this.testClock());
     for (let attempt = 0; ; attempt++) {
       let response: WireResponse;
       try {

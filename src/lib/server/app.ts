@@ -16,6 +16,7 @@ import { registerBulkRoutes } from './routes/bulk.js';
 import { registerNamespaceRoutes } from './routes/namespaces.js';
 import { registerValueRoutes } from './routes/values.js';
 import { WriteLimiter } from './write-limiter.js';
+import { type RequestClock, TEST_CLOCK_HEADER } from './request-clock.js';
 
 export interface ServerTimeouts {
   /** Time a client has to send the request headers (slow-header clients are cut off). */
@@ -48,6 +49,8 @@ export interface ServerOptions {
   /** How often expired keys are swept, in ms; 0 turns sweeping off. Default 60 s. */
   sweepIntervalMs?: number;
   timeouts?: Partial<ServerTimeouts>;
+  /** Tests only: honour a per-request `kvadm-test-now` header (see request-clock.ts). */
+  requestClock?: RequestClock;
 }
 
 /** Rows removed per namespace per sweep, so one sweep never stalls requests for long. */
@@ -55,7 +58,7 @@ const SWEEP_MAX_ROWS = 10_000;
 
 export async function buildApp(options: ServerOptions): Promise<FastifyInstance> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const clock = options.clock ?? systemClock;
+  const clock = options.requestClock?.clock ?? options.clock ?? systemClock;
   const ctx: ServerContext = {
     backend: options.backend,
     clock,
@@ -91,6 +94,17 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
       if (!check(request.headers.authorization)) {
         throw new WireError(401, WIRE_CODES.authentication, 'Authentication error', { 'www-authenticate': 'Bearer' });
       }
+    });
+  }
+
+  const requestClock = options.requestClock;
+  if (requestClock) {
+    // After the body is read, so the handler runs inside the request's time.
+    app.addHook('preHandler', (request, _reply, done) => {
+      const header = request.headers[TEST_CLOCK_HEADER];
+      const nowMs = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
+      if (nowMs === undefined) done();
+      else requestClock.run(nowMs, () => done());
     });
   }
 

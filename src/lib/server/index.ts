@@ -7,6 +7,7 @@ import { type ServerOptions, buildApp } from './app.js';
 
 export type { ServerOptions, ServerTimeouts } from './app.js';
 export { DEFAULT_TIMEOUTS } from './app.js';
+export { RequestClock } from './request-clock.js';
 
 export interface RunningServer {
   /** The base URL clients use: http://HOST:PORT/client/v4 */

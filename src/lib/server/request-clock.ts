@@ -1,0 +1,26 @@
+/**
+ * A clock a test client may set per request. Only `kvadm serve --test-clock-header`
+ * (a hidden flag) uses it: each request may carry `kvadm-test-now: MS`, and everything
+ * that request does — validation, expiry filtering, the write limit — sees that time. It
+ * lets the one behaviour suite move time on the HTTP target as it does on the local one.
+ * Never enable it on a server others use: any client could move its clock.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Clock } from '../backends/backend.js';
+import { systemClock } from '../backends/backend.js';
+
+export const TEST_CLOCK_HEADER = 'kvadm-test-now';
+
+export class RequestClock {
+  private readonly storage = new AsyncLocalStorage<number>();
+
+  constructor(private readonly fallback: Clock = systemClock) {}
+
+  /** The current request's time, or the real time outside a request that set one. */
+  readonly clock: Clock = () => this.storage.getStore() ?? this.fallback();
+
+  /** Run `fn` (and everything it starts) at `nowMs`. */
+  run<T>(nowMs: number, fn: () => T): T {
+    return this.storage.run(nowMs, fn);
+  }
+}
