@@ -1,6 +1,6 @@
 /** Running the real `kvadm serve` binary for tests: start on port 0, read the URL it prints, stop it. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { binPath, repoRoot, tempDir } from './helpers.js';
+import { binPath, childEnv, repoRoot, tempDir } from './helpers.js';
 
 export interface ServeProcess {
   /** Base URL, http://127.0.0.1:PORT/client/v4 */
@@ -17,7 +17,7 @@ export async function startServe(args: string[] = [], options: { env?: NodeJS.Pr
   const dataDir = options.dataDir ?? tempDir('serve');
   const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, ...options.env },
+    env: childEnv(options.env),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
