@@ -20,7 +20,7 @@ The output imports unchanged with \`kvadm import\`, and exporting the imported n
     '<%= config.bin %> export -n a | <%= config.bin %> import - --format jsonl -n b',
   ];
   static override args = {
-    file: Args.string({ description: 'File to write (replaced when complete); stdout when absent or "-".' }),
+    file: Args.string({ description: 'File to write (replaced when complete); stdout when absent or "-".', ignoreStdin: true }),
   };
   static override flags = {
     format: Flags.string({ summary: 'Output format (default: from the file extension; jsonl on stdout).', options: [...FORMATS] }),

@@ -24,7 +24,7 @@ Duplicate keys: the last one wins.`;
     '<%= config.bin %> export -n a | <%= config.bin %> import - --format jsonl -n b',
   ];
   static override args = {
-    file: Args.string({ description: 'File to read, or - for stdin.', required: true }),
+    file: Args.string({ description: 'File to read, or - for stdin.', required: true, ignoreStdin: true }),
   };
   static override flags = {
     format: Flags.string({ summary: 'Input format (default: from the file extension).', options: [...FORMATS] }),

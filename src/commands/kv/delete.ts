@@ -31,7 +31,7 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
   ];
   static override strict = false;
   static override args = {
-    keys: Args.string({ description: 'Keys to delete.' }),
+    keys: Args.string({ description: 'Keys to delete.', ignoreStdin: true }),
   };
   static override flags = {
     prefix: Flags.string({ char: 'p', summary: 'Delete every key starting with this prefix.', exclusive: ['from-file'] }),
