@@ -59,6 +59,11 @@ export type ValidationCode =
   | 'VALUE_INVALID'
   | 'LIST_LIMIT_INVALID'
   | 'CURSOR_INVALID'
+  | 'ENTRY_INVALID'
+  | 'KEY_MISSING'
+  | 'VALUE_MISSING'
+  | 'BASE64_INVALID'
+  | 'FIELD_INVALID'
   | 'USAGE';
 
 /** A limit or shape violation: exit 2. `httpStatus` is what the server answers. */

@@ -21,11 +21,11 @@ import {
   validateNamespaceName,
   validatePrefix,
 } from './validation.js';
-import { type PutValue, type ValueType, bytesToValue, valueToBytes } from './values.js';
+import { type PutValue, type SyncPutValue, type ValueType, bytesToValue, isStreamValue, valueToBytes, valueToBytesSync } from './values.js';
 import { LocalBackend } from './backends/local.js';
 import { defaultDataDir } from './paths.js';
 
-export type { PutValue, ValueType } from './values.js';
+export type { PutValue, SyncPutValue, ValueType } from './values.js';
 export type { KeyInfo, ListResult, NamespaceInfo } from './backends/backend.js';
 
 export interface KVOptions {
@@ -86,7 +86,8 @@ function defaultBackend(): Backend {
 export class KV {
   readonly name: string;
   readonly backend: Backend;
-  private readonly clock: Clock;
+  /** The clock expirations are decided by (ms since the epoch). */
+  readonly clock: Clock;
 
   /** A handle on a namespace (the default one when no name is given); it is not checked to exist. */
   constructor(name: string = DEFAULT_NAMESPACE, options: KVOptions = {}) {
@@ -141,14 +142,16 @@ export class KV {
    * every write (put, import, the server) goes through.
    */
   async prepareEntry(key: string, value: PutValue, options: PutOptions = {}): Promise<StoredEntry> {
-    validateKey(key);
-    const metadata = serializeMetadata(options.metadata, key);
-    const expiration = resolveExpiration(options, this.clock(), key);
-    const bytes = await valueToBytes(value, key);
-    const entry: StoredEntry = { key, value: bytes, expiration, metadata };
-    // resolveExpiration validated it: a TTL, when given, is what a remote store applies.
-    if (options.expirationTtl !== undefined && options.expirationTtl !== null) entry.expirationTtl = Number(options.expirationTtl);
+    if (!isStreamValue(value)) return prepareStoredEntry(key, value, options, this.clock());
+    // Check everything else before reading a possibly large stream.
+    const entry = prepareStoredEntry(key, EMPTY_VALUE, options, this.clock());
+    entry.value = await valueToBytes(value, key);
     return entry;
+  }
+
+  /** prepareEntry for values that need no reading (bulk import: no promise per entry). */
+  prepareEntrySync(key: string, value: SyncPutValue, options: PutOptions = {}, nowMs: number = this.clock()): StoredEntry {
+    return prepareStoredEntry(key, value, options, nowMs);
   }
 
   get(key: string, options?: GetOptions): Promise<string | null>;
@@ -232,6 +235,11 @@ export class KV {
     }
   }
 
+  /** Every live entry (under `prefix`) with its value, in key order, in batches: what export reads. */
+  scan(options: { prefix?: string; batchSize?: number } = {}): AsyncIterable<StoredEntry[]> {
+    return this.backend.scan(this.name, options);
+  }
+
   async info(): Promise<NamespaceInfo> {
     return this.backend.namespaceInfo(this.name);
   }
@@ -240,6 +248,23 @@ export class KV {
   async sweep(): Promise<SweepResult> {
     return this.backend.sweep(this.name);
   }
+}
+
+const EMPTY_VALUE = new Uint8Array(0);
+
+/**
+ * The validation every write goes through (limits.ts via validation.ts): key, metadata,
+ * expiration, then the value's bytes. Pure and synchronous; `nowMs` decides expirations.
+ */
+export function prepareStoredEntry(key: string, value: SyncPutValue, options: PutOptions, nowMs: number): StoredEntry {
+  validateKey(key);
+  const metadata = serializeMetadata(options.metadata, key);
+  const expiration = resolveExpiration(options, nowMs, key);
+  const bytes = valueToBytesSync(value, key);
+  const entry: StoredEntry = { key, value: bytes, expiration, metadata };
+  // resolveExpiration validated it: a TTL, when given, is what a remote store applies.
+  if (options.expirationTtl !== undefined && options.expirationTtl !== null) entry.expirationTtl = Number(options.expirationTtl);
+  return entry;
 }
 
 function toKVEntry(entry: StoredEntry): KVEntry {

@@ -30,19 +30,40 @@ function isWebStream(value: unknown): value is ReadableStream<Uint8Array> {
   return typeof value === 'object' && value !== null && typeof (value as ReadableStream).getReader === 'function';
 }
 
+/** A value that needs no reading: everything but streams. */
+export type SyncPutValue = Exclude<PutValue, ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>>;
+
+/** True for the value types that must be read asynchronously (web streams, async iterables). */
+export function isStreamValue(value: unknown): value is ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> {
+  return isWebStream(value) || (isAsyncIterable(value) && !ArrayBuffer.isView(value));
+}
+
 /** Bytes of a value to write; the 25 MiB limit is checked here. */
 export async function valueToBytes(value: PutValue, key?: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  if (isWebStream(value)) {
+    bytes = await readStream(streamChunks(value), key);
+  } else if (isAsyncIterable(value)) {
+    bytes = await readStream(value, key);
+  } else {
+    return valueToBytesSync(value, key);
+  }
+  validateValueSize(bytes.byteLength, key);
+  return bytes;
+}
+
+/**
+ * Bytes of a value that is not a stream, synchronously (bulk imports convert millions
+ * of values and cannot afford a promise each). The 25 MiB limit is checked here.
+ */
+export function valueToBytesSync(value: SyncPutValue, key?: string): Uint8Array {
   let bytes: Uint8Array;
   if (typeof value === 'string') {
     bytes = Buffer.from(value, 'utf8');
   } else if (value instanceof ArrayBuffer) {
     bytes = new Uint8Array(value);
   } else if (ArrayBuffer.isView(value)) {
-    bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  } else if (isWebStream(value)) {
-    bytes = await readStream(streamChunks(value), key);
-  } else if (isAsyncIterable(value)) {
-    bytes = await readStream(value, key);
+    bytes = value instanceof Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   } else if (value === undefined || value === null || typeof value === 'function' || typeof value === 'symbol') {
     throw new ValidationError(
       'VALUE_INVALID',

@@ -36,6 +36,12 @@ export const VALIDATION_WIRE_CODES: Record<ValidationCode, number> = {
   LIST_LIMIT_INVALID: 10112,
   CURSOR_INVALID: 10113,
   KEY_INVALID: 10118,
+  // Import-file shapes: they never arise on the wire, but are malformed requests if they did.
+  ENTRY_INVALID: 10114,
+  KEY_MISSING: 10114,
+  VALUE_MISSING: 10114,
+  BASE64_INVALID: 10114,
+  FIELD_INVALID: 10114,
   USAGE: WIRE_CODES.badRequest,
 };
 

@@ -342,7 +342,7 @@ forEachBackend('kvadm kv', (target) => {
       for (const key of ['a', 'b', 'c']) await new KV(name, { backend }).put(key, 'v');
       const deleted = await kv(['delete', 'a', 'c', 'zz', '--json']);
       expect(deleted.code, deleted.stderr).toBe(0);
-      expect(JSON.parse(deleted.stdout)).toEqual({ namespace: name, deleted: 2, missing: ['zz'] });
+      expect(JSON.parse(deleted.stdout)).toEqual({ namespace: name, deleted: 2, missing: ['zz'], missingCount: 1, confirmed: true });
       expect(await keysOf(name)).toEqual(['b']);
       const human = await kv(['delete', 'b']);
       expect(human.code).toBe(0);

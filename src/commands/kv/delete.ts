@@ -1,27 +1,56 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { countPrefix, deleteKeys, deletePrefix, readKeyList } from '../../lib/bulk/delete.js';
+import { checkReadable } from '../../lib/bulk/io.js';
+import { confirmDestructive } from '../../lib/confirm.js';
 import { UsageError } from '../../lib/errors.js';
+import { count, startProgress } from '../../lib/progress.js';
 
 export interface KvDeleteResult {
   namespace: string;
   deleted: number;
-  /** Keys that did not exist (deleting them is not an error). */
+  /** Keys given as arguments that did not exist (deleting them is not an error). */
   missing: string[];
+  /** How many of the keys asked for did not exist (all modes). */
+  missingCount: number;
+  /** False when the confirmation was declined. */
+  confirmed: boolean;
 }
 
 export default class KvDelete extends BaseCommand<typeof KvDelete> {
-  static override summary = 'Delete keys.';
+  static override summary = 'Delete keys: those given, every key under --prefix, or those listed in --from-file.';
   static override description =
-    'Deleting a key that does not exist is not an error (the store ends up the same); such keys are reported as missing.';
-  static override examples = ['<%= config.bin %> kv delete greeting', '<%= config.bin %> kv delete a b c'];
+    `Deleting a key that does not exist is not an error (the store ends up the same); such keys are counted as missing.
+--prefix and --from-file ask for confirmation on a terminal and need --force otherwise.
+--from-file takes a JSON array of key names (strings, or objects with "key" or "name", such as an export) or one key a line; "-" reads stdin.`;
+  static override examples = [
+    '<%= config.bin %> kv delete greeting',
+    '<%= config.bin %> kv delete a b c',
+    '<%= config.bin %> kv delete --prefix session: --force',
+    '<%= config.bin %> kv list --prefix tmp: | <%= config.bin %> kv delete --from-file - --force',
+  ];
   static override strict = false;
   static override args = {
-    keys: Args.string({ description: 'Keys to delete.' }),
+    keys: Args.string({ description: 'Keys to delete.', ignoreStdin: true }),
+  };
+  static override flags = {
+    prefix: Flags.string({ char: 'p', summary: 'Delete every key starting with this prefix.', exclusive: ['from-file'] }),
+    'from-file': Flags.string({ summary: 'Delete the keys listed in this file ("-" for stdin): a JSON array of names, or one a line.' }),
+    force: Flags.boolean({ char: 'f', summary: 'Do not ask for confirmation (needed off a terminal with --prefix or --from-file).' }),
   };
 
   async run(): Promise<KvDeleteResult> {
     const keys = this.parsedArgv as string[];
-    if (keys.length === 0) throw new UsageError('missing the keys to delete', 'give one or more keys: kvadm kv delete KEY...');
+    const { prefix, force } = this.flags;
+    const fromFile = this.flags['from-file'];
+    if (keys.length > 0 && (prefix !== undefined || fromFile !== undefined)) {
+      throw new UsageError('give keys as arguments, or --prefix, or --from-file: not together');
+    }
+    if (prefix !== undefined) return this.deleteUnderPrefix(prefix, force);
+    if (fromFile !== undefined) return this.deleteFromFile(fromFile, force);
+    if (keys.length === 0) {
+      throw new UsageError('missing the keys to delete', 'give one or more keys (kvadm kv delete KEY...), --prefix P or --from-file FILE');
+    }
     const kv = await this.namespace();
     const missing: string[] = [];
     let deleted = 0;
@@ -30,6 +59,57 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
       else missing.push(key);
     }
     this.info(`deleted ${deleted} of ${keys.length} keys from '${kv.name}'${missing.length ? ` (${missing.length} did not exist)` : ''}`);
-    return { namespace: kv.name, deleted, missing };
+    return { namespace: kv.name, deleted, missing, missingCount: missing.length, confirmed: true };
+  }
+
+  private async deleteUnderPrefix(prefix: string, force: boolean): Promise<KvDeleteResult> {
+    if (prefix === '') {
+      throw new UsageError(
+        'refusing to delete with an empty --prefix (it would delete every key)',
+        'to empty a namespace, delete it: kvadm ns delete NAME',
+      );
+    }
+    const kv = await this.namespace();
+    // Counting costs a listing: only worth it when someone reads the question.
+    const action = force
+      ? `delete every key under prefix ${JSON.stringify(prefix)} in '${kv.name}'`
+      : `delete ${count(await countPrefix(kv, prefix))} keys under prefix ${JSON.stringify(prefix)} in '${kv.name}'`;
+    if (!(await confirmDestructive({ action, force }))) return this.declined(kv.name);
+    const progress = await startProgress('deleting', !this.jsonEnabled());
+    let deleted: number;
+    try {
+      deleted = await deletePrefix(kv, prefix, (p) => progress.update(() => `deleting: ${count(p.deleted)} keys`));
+    } finally {
+      progress.stop();
+    }
+    this.info(`deleted ${count(deleted)} keys under prefix ${JSON.stringify(prefix)} from '${kv.name}'`);
+    return { namespace: kv.name, deleted, missing: [], missingCount: 0, confirmed: true };
+  }
+
+  private async deleteFromFile(file: string, force: boolean): Promise<KvDeleteResult> {
+    if (file !== '-') checkReadable(file);
+    else if (process.stdin.isTTY)
+      throw new UsageError('stdin is a terminal: no key list to read', 'pipe the key list into kvadm, or give a file');
+    const kv = await this.namespace();
+    const keys = await readKeyList(file === '-' ? { kind: 'stream', stream: process.stdin } : { kind: 'file', path: file });
+    const action = `delete the ${count(keys.length)} keys listed in ${file === '-' ? 'stdin' : file} from '${kv.name}'`;
+    if (!(await confirmDestructive({ action, force }))) return this.declined(kv.name);
+    const progress = await startProgress('deleting', !this.jsonEnabled());
+    let deleted: number;
+    try {
+      deleted = await deleteKeys(kv, keys, (p) => progress.update(() => `deleting: ${count(p.processed)} of ${count(keys.length)} keys`));
+    } finally {
+      progress.stop();
+    }
+    const missingCount = keys.length - deleted;
+    this.info(
+      `deleted ${count(deleted)} of ${count(keys.length)} keys from '${kv.name}'${missingCount ? ` (${count(missingCount)} did not exist)` : ''}`,
+    );
+    return { namespace: kv.name, deleted, missing: [], missingCount, confirmed: true };
+  }
+
+  private declined(namespace: string): KvDeleteResult {
+    this.info('nothing deleted');
+    return { namespace, deleted: 0, missing: [], missingCount: 0, confirmed: false };
   }
 }

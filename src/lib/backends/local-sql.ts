@@ -16,6 +16,14 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS kv_expiration ON kv(expiration) WHERE expiration IS NOT NULL;`,
 ];
 
+/** Rows in one multi-row INSERT of a bulk write (4 parameters each, far below SQLite's 32766). */
+export const BULK_INSERT_ROWS = 100;
+
+/** `INSERT OR REPLACE ... VALUES (?,?,?,?), ...` for `rows` rows: rows apply in order, so the last duplicate wins. */
+export function multiRowPut(rows: number): string {
+  return `INSERT OR REPLACE INTO kv (key, value, expiration, metadata) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}`;
+}
+
 export const SQL = {
   get: 'SELECT key, value, expiration, metadata FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
   put: 'INSERT OR REPLACE INTO kv (key, value, expiration, metadata) VALUES (?, ?, ?, ?)',

@@ -20,7 +20,7 @@ import {
   type SweepResult,
   systemClock,
 } from './backend.js';
-import { MIGRATIONS, OPEN_SWEEP_MAX_ROWS, SQL } from './local-sql.js';
+import { BULK_INSERT_ROWS, MIGRATIONS, OPEN_SWEEP_MAX_ROWS, SQL, multiRowPut } from './local-sql.js';
 import { DEFAULT_NAMESPACE, LIMITS } from '../limits.js';
 import { KvadmError, ExitCode, NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
 import { decodeCursor, encodeCursor, prefixUpperBound } from '../cursor.js';
@@ -225,13 +225,31 @@ export class LocalBackend implements Backend {
   async bulkWriter(namespace: string): Promise<BulkWriter> {
     const { db } = this.connect(namespace);
     const insert = this.statement(namespace, SQL.put);
+    // Multi-row INSERTs: one statement step for 100 rows roughly halves the time per row.
+    const insertMany = this.statement(namespace, multiRowPut(BULK_INSERT_ROWS));
+    const args: unknown[] = new Array(BULK_INSERT_ROWS * 4);
     // One IMMEDIATE transaction for the whole session: a crash or abort leaves nothing.
     db.prepare('BEGIN IMMEDIATE').run();
     let open = true;
     return {
       atomic: true,
       async write(entries: StoredEntry[]): Promise<BulkWriteResult> {
-        for (const entry of entries) insert.run(entry.key, entry.value, entry.expiration, entry.metadata);
+        let i = 0;
+        for (; i + BULK_INSERT_ROWS <= entries.length; i += BULK_INSERT_ROWS) {
+          for (let j = 0; j < BULK_INSERT_ROWS; j++) {
+            const entry = entries[i + j] as StoredEntry;
+            const at = j * 4;
+            args[at] = entry.key;
+            args[at + 1] = entry.value;
+            args[at + 2] = entry.expiration;
+            args[at + 3] = entry.metadata;
+          }
+          insertMany.run(args);
+        }
+        for (; i < entries.length; i++) {
+          const entry = entries[i] as StoredEntry;
+          insert.run(entry.key, entry.value, entry.expiration, entry.metadata);
+        }
         return { written: entries.length, unsuccessfulKeys: [] };
       },
       async commit(): Promise<void> {

@@ -1,0 +1,98 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { type NamespaceImportSummary, describeInvalid, importIntoNamespace } from '../lib/bulk/import.js';
+import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
+import { UsageError } from '../lib/errors.js';
+import { FORMATS, formatOf, parseDelimiter } from '../lib/formats/index.js';
+import { warn } from '../lib/output.js';
+import { count, rateText, seconds, startProgress } from '../lib/progress.js';
+
+export type ImportResult = NamespaceImportSummary;
+
+export default class Import extends BaseCommand<typeof Import> {
+  static override summary = 'Write entries from a JSON, JSON Lines or CSV file into a namespace.';
+  static override description = `The format comes from the extension (.json, .jsonl/.ndjson, .csv) or --format; stdin ("-") needs --format.
+json: an array of {key, value, expiration?, expiration_ttl?, metadata?, base64?} (wrangler's bulk format) or a plain object {"key": value}.
+jsonl: one entry object a line. csv: a header row with key,value and optionally metadata,expiration,expiration_ttl,base64.
+Every entry is checked first: if any is invalid nothing is written, the bad entries are listed, and the exit code is 2
+(--skip-invalid writes the valid ones instead). On the local store the import is one transaction: all or nothing.
+Duplicate keys: the last one wins.`;
+  static override examples = [
+    '<%= config.bin %> import users.json -n users',
+    '<%= config.bin %> import seed.csv -n cache --create-namespace',
+    '<%= config.bin %> import data.jsonl -n users --skip-invalid --rejects rejected.jsonl',
+    '<%= config.bin %> export -n a | <%= config.bin %> import - --format jsonl -n b',
+  ];
+  static override args = {
+    file: Args.string({ description: 'File to read, or - for stdin.', required: true, ignoreStdin: true }),
+  };
+  static override flags = {
+    format: Flags.string({ summary: 'Input format (default: from the file extension).', options: [...FORMATS] }),
+    delimiter: Flags.string({ summary: 'CSV field delimiter: one character, or "tab" (default ",").' }),
+    'create-namespace': Flags.boolean({ summary: 'Create the namespace if it does not exist (otherwise that is exit 3).' }),
+    'dry-run': Flags.boolean({ summary: 'Validate and count, write nothing.' }),
+    'skip-invalid': Flags.boolean({ summary: 'Write the valid entries and leave out the invalid ones (exit 0; the summary counts them).' }),
+    rejects: Flags.string({
+      summary: 'With --skip-invalid: write the rejected entries to this file, in the input format.',
+      dependsOn: ['skip-invalid'],
+    }),
+  };
+
+  async run(): Promise<ImportResult> {
+    const { file } = this.args;
+    const format = formatOf(file, this.flags.format);
+    if (!format) {
+      throw new UsageError(
+        file === '-' ? 'reading stdin needs --format' : `cannot tell the format of ${file} from its extension`,
+        'add --format json, --format jsonl or --format csv',
+      );
+    }
+    let source: BulkSource;
+    if (file === '-') {
+      if (process.stdin.isTTY) throw new UsageError('stdin is a terminal: nothing to import', 'pipe a file into kvadm, or give its path');
+      source = { kind: 'stream', stream: process.stdin };
+    } else {
+      checkReadable(file);
+      source = { kind: 'file', path: file };
+    }
+    const name = this.settings().settings.namespace;
+    const started = performance.now();
+    const progress = await startProgress(`importing into '${name}'`, !this.jsonEnabled());
+    let summary: ImportResult;
+    try {
+      summary = await importIntoNamespace(await this.backend(), name, source, {
+        format,
+        ...(format === 'csv' ? { delimiter: parseDelimiter(this.flags.delimiter) } : {}),
+        createNamespace: this.flags['create-namespace'],
+        dryRun: this.flags['dry-run'],
+        skipInvalid: this.flags['skip-invalid'],
+        ...(this.flags.rejects ? { rejectsPath: this.flags.rejects } : {}),
+        onProgress: (p) => progress.update(() => rateText(p.phase, p.entries, started)),
+      });
+    } finally {
+      progress.stop();
+    }
+    if (!this.jsonEnabled()) this.report(summary);
+    return summary;
+  }
+
+  private report(s: ImportResult): void {
+    const unknown = Object.entries(s.unknownFields);
+    if (unknown.length > 0) {
+      warn(
+        `ignored unknown ${s.format === 'csv' ? 'columns' : 'fields'} ${unknown.map(([f, n]) => `"${f}" (${count(n)} entries)`).join(', ')}; known: key, value, expiration, expiration_ttl, metadata, base64`,
+      );
+    }
+    if (s.skipped > 0) {
+      warn(`skipped ${count(s.skipped)} invalid entries${s.rejectsFile ? ` (written to ${s.rejectsFile})` : ''}:`);
+      for (const entry of s.invalid) process.stderr.write(`  ${describeInvalid(entry)}\n`);
+      if (s.skipped > s.invalid.length) process.stderr.write(`  … and ${count(s.skipped - s.invalid.length)} more\n`);
+    }
+    const totals = `${count(s.written)} written, ${count(s.skipped)} skipped, ${count(s.duplicates)} duplicates, ${seconds(s.seconds)}, ${count(s.keysPerSecond)} keys/s`;
+    if (s.dryRun)
+      this.info(
+        `dry run: ${count(s.entries)} entries read from ${s.source}, nothing written (${totals.replace(' written', ' would be written')})`,
+      );
+    else this.info(`imported ${count(s.entries)} entries into '${s.namespace}'${s.createdNamespace ? ' (created)' : ''}: ${totals}`);
+  }
+}

@@ -1,0 +1,466 @@
+/**
+ * The import engine (used by `kvadm import` and the interactive mode): reads a JSON,
+ * JSON Lines or CSV stream, validates every entry through the KV client, and writes.
+ *
+ * Nothing is written unless every entry is valid (or `skipInvalid`), without reading
+ * the input twice when the backend's bulk writer is atomic (the local store): entries
+ * stream into one transaction while they are validated, and the transaction is rolled
+ * back if any is invalid. A non-atomic backend (a remote) gets two passes instead:
+ * validate everything (stdin is spooled to a temporary file meanwhile), then write.
+ *
+ * Memory does not grow with the input, except for duplicate detection: 16 bytes per
+ * distinct key (see KeyFingerprints).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Backend, BulkWriter, StoredEntry } from '../backends/backend.js';
+import { ExitCode, KvadmError, NamespaceExistsError, NamespaceNotFoundError, ValidationError } from '../errors.js';
+import { KV } from '../kv.js';
+import { LIMITS } from '../limits.js';
+import { type Format, type RecordBatch, readRecords } from '../formats/index.js';
+import type { ByteChunks, CsvColumns } from '../formats/types.js';
+import { csvWriter, unknownColumns } from '../formats/csv.js';
+import { type TextWriter, jsonArrayWriter, jsonLinesWriter, jsonObjectWriter } from '../formats/json.js';
+import { displayKey } from '../validation.js';
+import { EntryBuilder } from './entries.js';
+import { type BulkSource, chunksOf, sourceName, teeToFile } from './io.js';
+import { KeyFingerprints } from './key-fingerprints.js';
+
+export interface ImportOptions {
+  format: Format;
+  /** CSV field delimiter (default ","). */
+  delimiter?: string;
+  /** Write the valid entries and leave out the invalid ones (instead of writing nothing). */
+  skipInvalid?: boolean;
+  /** Validate and count, write nothing. */
+  dryRun?: boolean;
+  /** With skipInvalid: write the rejected records here, in the input's format. */
+  rejectsPath?: string;
+  /** How many invalid entries the report lists (default 20); all are counted. */
+  reportLimit?: number;
+  /** Called after each batch with running totals (cheap: throttle rendering yourself). */
+  onProgress?: (progress: ImportProgress) => void;
+  /** Validate everything before writing anything (what a non-atomic backend gets); forced on for tests. */
+  validateFirst?: boolean;
+  /** Where stdin is spooled for a validate-first import (default: the system temp folder). */
+  spoolDir?: string;
+}
+
+export interface ImportProgress {
+  /** Records read so far. */
+  entries: number;
+  written: number;
+  invalid: number;
+  duplicates: number;
+  /** 'validating' during the first pass of a validate-first import. */
+  phase: 'importing' | 'validating' | 'writing';
+}
+
+export interface InvalidEntry {
+  /** 0-based position of the entry in the input (data rows only, for CSV). */
+  index: number;
+  /** 1-based line where it starts. */
+  line: number;
+  key?: string;
+  /** The rule broken: a stable code such as KEY_TOO_LONG, BASE64_INVALID. */
+  code: string;
+  message: string;
+  limit?: number;
+  actual?: number;
+}
+
+export interface ImportSummary {
+  namespace: string;
+  source: string;
+  format: Format;
+  dryRun: boolean;
+  /** Entries read. */
+  entries: number;
+  /** Entries written (with dryRun: that would be written); duplicates included. */
+  written: number;
+  /** Invalid entries left out (skipInvalid). */
+  skipped: number;
+  /** Entries whose key appeared earlier in the input: the last one wins. */
+  duplicates: number;
+  /** Entries the backend refused (a remote); empty on the local store. */
+  failed: number;
+  failedKeys: string[];
+  /** The first `reportLimit` invalid entries. */
+  invalid: InvalidEntry[];
+  invalidCount: number;
+  rejectsFile: string | null;
+  /** Fields or CSV columns that kvadm does not know and ignored, with how many entries had them. */
+  unknownFields: Record<string, number>;
+  /** Whether the entries were written in one transaction (all or nothing). */
+  atomic: boolean;
+  seconds: number;
+  keysPerSecond: number;
+}
+
+/** Some entries are invalid: nothing was written. Exit 2; the details carry the report. */
+export class InvalidEntriesError extends KvadmError {
+  readonly summary: ImportSummary;
+  constructor(summary: ImportSummary) {
+    super('INVALID_ENTRIES', invalidReport(summary), {
+      exitCode: ExitCode.usage,
+      hint: `fix the entries and import again, or add --skip-invalid to write the ${summary.entries - summary.invalidCount} valid ones (with --rejects FILE to keep the others)`,
+      details: { ...summary },
+    });
+    this.summary = summary;
+  }
+}
+
+/** The remote refused some entries; the others were written. Exit 1. */
+export class ImportIncompleteError extends KvadmError {
+  constructor(summary: ImportSummary) {
+    super(
+      'IMPORT_INCOMPLETE',
+      `${summary.failed} of ${summary.entries} entries were refused by the ${summary.namespace} store (${summary.written} written): ${summary.failedKeys
+        .slice(0, 5)
+        .map(displayKey)
+        .join(', ')}${summary.failed > 5 ? ', …' : ''}`,
+      { exitCode: ExitCode.failure, hint: 'import the same file again: the import is idempotent', details: { ...summary } },
+    );
+  }
+}
+
+/** The report of invalid entries: one line each (capped), then the count. */
+export function invalidReport(summary: ImportSummary): string {
+  const lines = [
+    `${summary.invalidCount} of ${summary.entries} entries in ${summary.source} ${summary.invalidCount === 1 ? 'is' : 'are'} invalid; nothing was written${summary.dryRun ? ' (dry run)' : ''}:`,
+  ];
+  for (const entry of summary.invalid) lines.push(`  ${describeInvalid(entry)}`);
+  if (summary.invalidCount > summary.invalid.length) {
+    lines.push(`  … and ${summary.invalidCount - summary.invalid.length} more (${summary.invalidCount} invalid entries in all)`);
+  }
+  return lines.join('\n');
+}
+
+/** `entry 12 (line 13) key "a": KEY_TOO_LONG: UTF-8 encoded length of 600 exceeds … [limit 512, actual 600]` */
+export function describeInvalid(entry: InvalidEntry): string {
+  let text = `entry ${entry.index} (line ${entry.line})`;
+  if (entry.key !== undefined) text += ` key ${displayKey(entry.key)}`;
+  text += `: ${entry.code}: ${entry.message}`;
+  if (entry.limit !== undefined && entry.actual !== undefined) text += ` [limit ${entry.limit}, actual ${entry.actual}]`;
+  return text;
+}
+
+interface Tally {
+  entries: number;
+  written: number;
+  invalid: number;
+  duplicates: number;
+  failed: number;
+}
+
+const DEFAULT_REPORT_LIMIT = 20;
+
+export async function importEntries(kv: KV, source: BulkSource, options: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const run = new ImportRun(kv, source, options);
+  let atomic = false;
+  try {
+    if (options.dryRun) {
+      await run.pass(chunksOf(source), 'validating', null);
+    } else {
+      const writer = await kv.backend.bulkWriter(kv.name);
+      if (writer.atomic && !options.validateFirst) {
+        atomic = true;
+        await run.singlePass(writer);
+      } else {
+        await writer.abort();
+        await run.twoPasses();
+      }
+    }
+  } finally {
+    run.closeRejects();
+  }
+  const summary = run.summary(atomic, (performance.now() - started) / 1000);
+  if (summary.invalidCount > 0 && !options.skipInvalid) throw new InvalidEntriesError(summary);
+  if (summary.failed > 0) throw new ImportIncompleteError(summary);
+  return summary;
+}
+
+class ImportRun {
+  readonly tally: Tally = { entries: 0, written: 0, invalid: 0, duplicates: 0, failed: 0 };
+  private readonly invalid: InvalidEntry[] = [];
+  private readonly failedKeys: string[] = [];
+  private readonly builder: EntryBuilder;
+  private readonly seen = new KeyFingerprints();
+  private readonly reportLimit: number;
+  private readonly name: string;
+  private rejects: { fd: number; writer: TextWriter<unknown> } | null = null;
+  private csvColumns: CsvColumns | undefined;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly source: BulkSource,
+    private readonly options: ImportOptions,
+  ) {
+    this.builder = new EntryBuilder(kv);
+    this.reportLimit = options.reportLimit ?? DEFAULT_REPORT_LIMIT;
+    this.name = sourceName(source);
+  }
+
+  /** Atomic: validate and write in one transaction; roll back when anything is invalid. */
+  async singlePass(writer: BulkWriter): Promise<void> {
+    try {
+      await this.pass(chunksOf(this.source), 'importing', writer);
+      if (this.tally.invalid > 0 && !this.options.skipInvalid) {
+        await writer.abort();
+        return;
+      }
+      await writer.commit();
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+
+  /** Validate everything (spooling a stream to a file), then read again and write. */
+  async twoPasses(): Promise<void> {
+    let input = this.source;
+    let spool: string | null = null;
+    try {
+      let chunks = chunksOf(this.source);
+      if (this.source.kind === 'stream') {
+        spool = path.join(fs.mkdtempSync(path.join(this.options.spoolDir ?? os.tmpdir(), 'kvadm-import-')), 'input');
+        chunks = teeToFile(chunks, spool);
+        input = { kind: 'file', path: spool };
+      }
+      await this.pass(chunks, 'validating', null);
+      if (this.tally.invalid > 0 && !this.options.skipInvalid) return;
+      const writer = await this.kv.backend.bulkWriter(this.kv.name);
+      try {
+        await this.writePass(chunksOf(input), writer);
+        await writer.commit();
+      } catch (error) {
+        await writer.abort();
+        throw error;
+      }
+    } finally {
+      if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });
+    }
+  }
+
+  /** Read every record, validate it, count it, and hand valid entries to `writer` (when given). */
+  async pass(chunks: ByteChunks, phase: ImportProgress['phase'], writer: BulkWriter | null): Promise<void> {
+    const tally = this.tally;
+    const skipInvalid = Boolean(this.options.skipInvalid);
+    for await (const batch of readRecords(this.options.format, chunks, { source: this.name, ...this.delimiterOption() })) {
+      if (batch.columns && !this.csvColumns) this.noteColumns(batch.columns);
+      const now = this.kv.clock();
+      const valid: StoredEntry[] = [];
+      const count = batch.records.length;
+      for (let i = 0; i < count; i++) {
+        let entry: StoredEntry;
+        try {
+          entry = this.builder.build(batch, i, now);
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          this.reject(batch, i, error);
+          continue;
+        }
+        if (this.seen.add(entry.key)) tally.duplicates++;
+        valid.push(entry);
+      }
+      tally.entries += count;
+      if (tally.invalid === 0 || skipInvalid) {
+        if (writer) await this.write(writer, valid);
+        else tally.written += valid.length;
+      }
+      this.options.onProgress?.({ ...tally, phase });
+    }
+  }
+
+  /** The second pass of a validate-first import: the entries were checked already. */
+  private async writePass(chunks: ByteChunks, writer: BulkWriter): Promise<void> {
+    this.tally.written = 0;
+    let entries = 0;
+    let invalidNow = 0;
+    for await (const batch of readRecords(this.options.format, chunks, { source: this.name, ...this.delimiterOption() })) {
+      const now = this.kv.clock();
+      const valid: StoredEntry[] = [];
+      for (let i = 0; i < batch.records.length; i++) {
+        try {
+          valid.push(this.builder.build(batch, i, now));
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          // Skipped in the first pass already, or turned invalid since (an expiration now too close): the latter failed.
+          if (++invalidNow > this.tally.invalid) this.fail(this.builder.keyOf(batch, i) ?? '');
+        }
+      }
+      entries += batch.records.length;
+      await this.write(writer, valid);
+      this.options.onProgress?.({ ...this.tally, entries, phase: 'writing' });
+    }
+  }
+
+  private async write(writer: BulkWriter, entries: StoredEntry[]): Promise<void> {
+    for (let start = 0; start < entries.length; start += LIMITS.bulkMaxItems) {
+      const part = start === 0 && entries.length <= LIMITS.bulkMaxItems ? entries : entries.slice(start, start + LIMITS.bulkMaxItems);
+      const result = await writer.write(part);
+      this.tally.written += result.written;
+      for (const key of result.unsuccessfulKeys) this.fail(key);
+    }
+  }
+
+  private fail(key: string): void {
+    this.tally.failed++;
+    if (this.failedKeys.length < this.reportLimit) this.failedKeys.push(key);
+  }
+
+  private delimiterOption(): { delimiter?: string } {
+    return this.options.delimiter === undefined ? {} : { delimiter: this.options.delimiter };
+  }
+
+  private noteColumns(columns: CsvColumns): void {
+    this.csvColumns = columns;
+    for (const name of unknownColumns(columns)) this.builder.unknownFields.set(name, -1);
+  }
+
+  private reject(batch: RecordBatch, i: number, error: ValidationError): void {
+    this.tally.invalid++;
+    if (this.invalid.length < this.reportLimit) {
+      const key = this.builder.keyOf(batch, i);
+      const entry: InvalidEntry = {
+        index: batch.firstIndex + i,
+        line: batch.lines[i] as number,
+        ...(key === undefined ? {} : { key }),
+        code: error.code,
+        message: this.messageOf(error, key),
+      };
+      if (typeof error.details.limit === 'number') entry.limit = error.details.limit;
+      if (typeof error.details.actual === 'number') entry.actual = error.details.actual;
+      this.invalid.push(entry);
+    }
+    if (this.options.skipInvalid && this.options.rejectsPath) this.writeReject(batch, i);
+  }
+
+  /** The rule broken, without the key (reported beside it), with what to do for expirations in the past. */
+  private messageOf(error: ValidationError, key: string | undefined): string {
+    let message = error.message;
+    if (key !== undefined) {
+      const prefix = `key ${displayKey(key)}: `;
+      if (message.startsWith(prefix)) message = message.slice(prefix.length);
+    }
+    if (error.code === 'EXPIRATION_INVALID' && typeof error.details.actual === 'number') {
+      const now = Math.floor(this.kv.clock() / 1000);
+      if (error.details.actual <= now) message += ' (it is in the past: the key has already expired)';
+      else message += ` (it is only ${error.details.actual - now} s away)`;
+    }
+    return message;
+  }
+
+  private writeReject(batch: RecordBatch, i: number): void {
+    if (!this.rejects) {
+      const writer = rejectsWriter(batch, this.options.format, this.options.delimiter ?? ',');
+      const fd = fs.openSync(this.options.rejectsPath as string, 'w');
+      fs.writeSync(fd, writer.begin());
+      this.rejects = { fd, writer };
+    }
+    fs.writeSync(this.rejects.fd, this.rejects.writer.write([batch.records[i]]));
+  }
+
+  closeRejects(): void {
+    const path = this.options.rejectsPath;
+    if (!path || !this.options.skipInvalid) return;
+    if (!this.rejects) {
+      // No rejects: still leave a file, so a stale one from an earlier run is never mistaken for this run's.
+      let empty = '';
+      if (this.options.format === 'json') empty = '[]\n';
+      else if (this.csvColumns) empty = csvWriter<unknown>(this.csvColumns.header, () => [], this.options.delimiter ?? ',').begin();
+      fs.writeFileSync(path, empty);
+      return;
+    }
+    fs.writeSync(this.rejects.fd, this.rejects.writer.end());
+    fs.closeSync(this.rejects.fd);
+    this.rejects = null;
+  }
+
+  summary(atomic: boolean, seconds: number): ImportSummary {
+    const tally = this.tally;
+    const skipInvalid = Boolean(this.options.skipInvalid);
+    const unknownFields: Record<string, number> = {};
+    for (const [field, count] of this.builder.unknownFields) unknownFields[field] = count < 0 ? tally.entries : count;
+    return {
+      namespace: this.kv.name,
+      source: this.name,
+      format: this.options.format,
+      dryRun: Boolean(this.options.dryRun),
+      entries: tally.entries,
+      written: tally.invalid > 0 && !skipInvalid ? 0 : tally.written,
+      skipped: skipInvalid ? tally.invalid : 0,
+      duplicates: tally.duplicates,
+      failed: tally.failed,
+      failedKeys: this.failedKeys,
+      invalid: this.invalid,
+      invalidCount: tally.invalid,
+      rejectsFile: skipInvalid && this.options.rejectsPath ? this.options.rejectsPath : null,
+      unknownFields,
+      atomic,
+      seconds: Math.round(seconds * 1000) / 1000,
+      keysPerSecond: seconds > 0 ? Math.round(tally.entries / seconds) : tally.entries,
+    };
+  }
+}
+
+/** Rejected records go out in the format they came in. */
+function rejectsWriter(batch: RecordBatch, format: Format, delimiter: string): TextWriter<unknown> {
+  if (batch.kind === 'row') {
+    const columns = batch.columns as CsvColumns;
+    return csvWriter<unknown>(columns.header, (row) => row as string[], delimiter);
+  }
+  if (batch.kind === 'pair') return jsonObjectWriter() as TextWriter<unknown>;
+  return format === 'jsonl' ? jsonLinesWriter<unknown>((r) => JSON.stringify(r)) : jsonArrayWriter<unknown>((r) => JSON.stringify(r));
+}
+
+export interface NamespaceImportOptions extends ImportOptions {
+  /** Create the namespace when it does not exist (otherwise: NamespaceNotFoundError, exit 3). */
+  createNamespace?: boolean;
+}
+
+export interface NamespaceImportSummary extends ImportSummary {
+  /** The namespace was created by this import. */
+  createdNamespace: boolean;
+}
+
+/**
+ * Import into the namespace `name`, creating it first when asked. A namespace created
+ * for an import that then writes nothing (invalid input, an error) is removed again,
+ * so a failed import leaves no trace. A dry run never creates anything.
+ */
+export async function importIntoNamespace(
+  backend: Backend,
+  name: string,
+  source: BulkSource,
+  options: NamespaceImportOptions,
+): Promise<NamespaceImportSummary> {
+  let kv: KV;
+  let created = false;
+  try {
+    kv = await KV.open(name, { backend });
+  } catch (error) {
+    if (!(error instanceof NamespaceNotFoundError) || !options.createNamespace) throw error;
+    if (options.dryRun) {
+      // Validate only: checking entries needs no namespace.
+      kv = new KV(name, { backend });
+    } else {
+      try {
+        kv = await KV.create(name, { backend });
+        created = true;
+      } catch (raced) {
+        if (!(raced instanceof NamespaceExistsError)) throw raced;
+        kv = await KV.open(name, { backend });
+      }
+    }
+  }
+  try {
+    const summary = await importEntries(kv, source, options);
+    return { ...summary, createdNamespace: created };
+  } catch (error) {
+    if (created && (await kv.info()).keyCount === 0) await KV.delete(name, { backend }).catch(() => undefined);
+    throw error;
+  }
+}
