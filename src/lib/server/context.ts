@@ -49,6 +49,8 @@ export function queryInt(query: Record<string, unknown>, name: string, min: numb
   return n;
 }
 
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+
 /** An onRequest hook answering 413 from Content-Length alone, before any of the body is read. */
 export function contentLengthLimit(maxBytes: number | ((request: FastifyRequest) => number), tooLarge: (bytes: number) => WireError) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -58,8 +60,10 @@ export function contentLengthLimit(maxBytes: number | ((request: FastifyRequest)
     const limit = typeof maxBytes === 'number' ? maxBytes : maxBytes(request);
     if (Number.isFinite(bytes) && bytes > limit) {
       const error = tooLarge(bytes);
-      // The rest of the body is never read: close the connection instead of draining it.
-      error.headers.connection = 'close';
+      // The body is never buffered. Up to DRAIN_MAX_BYTES Node reads and discards it after
+      // the answer, so a client still sending gets the 413 rather than a broken pipe; a
+      // larger body is not worth reading: the connection closes instead.
+      if (bytes > DRAIN_MAX_BYTES) error.headers.connection = 'close';
       throw error;
     }
   };
