@@ -1,8 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { type ExportSummary, exportEntries } from '../lib/bulk/export.js';
-import { UsageError } from '../lib/errors.js';
-import { FORMATS, formatOf, parseDelimiter } from '../lib/formats/index.js';
+import { FORMATS, formatOf, formatOfFile, parseDelimiter } from '../lib/formats/index.js';
 import { count, rateText, seconds, startProgress } from '../lib/progress.js';
 
 export type ExportResult = ExportSummary;
@@ -30,9 +29,7 @@ The output imports unchanged with \`kvadm import\`, and exporting the imported n
 
   async run(): Promise<ExportResult> {
     const file = this.args.file === '-' ? undefined : this.args.file;
-    const format = formatOf(file, this.flags.format) ?? (file === undefined ? 'jsonl' : null);
-    if (!format)
-      throw new UsageError(`cannot tell the format of ${file} from its extension`, 'add --format json, --format jsonl or --format csv');
+    const format = file === undefined ? (formatOf(undefined, this.flags.format) ?? 'jsonl') : formatOfFile(file, this.flags.format);
     const delimiter = parseDelimiter(this.flags.delimiter);
     const kv = await this.namespace();
     const started = performance.now();

@@ -3,7 +3,7 @@ import { BaseCommand } from '../cli/base-command.js';
 import { type NamespaceImportSummary, describeInvalid, importIntoNamespace } from '../lib/bulk/import.js';
 import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
 import { UsageError } from '../lib/errors.js';
-import { FORMATS, formatOf, parseDelimiter } from '../lib/formats/index.js';
+import { FORMATS, formatOfFile, parseDelimiter } from '../lib/formats/index.js';
 import { warn } from '../lib/output.js';
 import { count, rateText, seconds, startProgress } from '../lib/progress.js';
 
@@ -40,13 +40,10 @@ Duplicate keys: the last one wins.`;
 
   async run(): Promise<ImportResult> {
     const { file } = this.args;
-    const format = formatOf(file, this.flags.format);
-    if (!format) {
-      throw new UsageError(
-        file === '-' ? 'reading stdin needs --format' : `cannot tell the format of ${file} from its extension`,
-        'add --format json, --format jsonl or --format csv',
-      );
+    if (file === '-' && this.flags.format === undefined) {
+      throw new UsageError('reading stdin needs --format', 'add --format json, --format jsonl or --format csv');
     }
+    const format = formatOfFile(file, this.flags.format);
     let source: BulkSource;
     if (file === '-') {
       if (process.stdin.isTTY) throw new UsageError('stdin is a terminal: nothing to import', 'pipe a file into kvadm, or give its path');

@@ -2,7 +2,7 @@
  * Progress of long operations: an ora spinner on stderr, only on a terminal, re-rendered
  * at most every 100 ms however often the operation reports. Off a terminal it is silent.
  */
-import { useColor } from './output.js';
+import { startSpinner } from './spinner.js';
 
 export interface Progress {
   /** Cheap to call often: the text is rebuilt at most every 100 ms. */
@@ -12,20 +12,16 @@ export interface Progress {
 
 const THROTTLE_MS = 100;
 
-const silent: Progress = { update() {}, stop() {} };
-
-/** A spinner when stderr is a terminal and `enabled`; a no-op otherwise. */
+/** A throttled spinner when stderr is a terminal and `enabled`; a no-op otherwise. */
 export async function startProgress(text: string, enabled: boolean): Promise<Progress> {
-  if (!enabled || !process.stderr.isTTY) return silent;
-  const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream: process.stderr, color: useColor() ? 'cyan' : false }).start();
+  const spinner = await startSpinner(text, { enabled: enabled && Boolean(process.stderr.isTTY) });
   let last = 0;
   return {
     update(render) {
       const now = performance.now();
       if (now - last < THROTTLE_MS) return;
       last = now;
-      spinner.text = render();
+      spinner.update(render());
     },
     stop() {
       spinner.stop();

@@ -9,6 +9,8 @@
  *   return 1000;
  * }, { json: this.jsonEnabled() });
  */
+import { useColor } from './output.js';
+
 export interface Spinner {
   update(text: string): void;
   /** Stop with a check mark and `text` (the start text when absent). */
@@ -37,7 +39,15 @@ export async function startSpinner(text: string, options: SpinnerOptions = {}): 
   if (!spinnerEnabled(options)) return silent;
   const { default: ora } = await import('ora');
   // discardStdin: false — ora would otherwise take over stdin, which breaks prompts that follow.
-  const spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
+  // isEnabled: our rule (a terminal) decides, not ora's own guess, which also turns spinners
+  // off whenever CI is set in the environment.
+  const spinner = ora({
+    text,
+    stream: process.stderr,
+    discardStdin: false,
+    isEnabled: true,
+    color: useColor() ? 'cyan' : false,
+  }).start();
   return {
     update: (next) => {
       spinner.text = next;

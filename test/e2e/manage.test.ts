@@ -29,6 +29,13 @@ function sandbox() {
   return { terminal, cli };
 }
 
+/** Import `file` into the open namespace `namespace` through the menu, confirming `count` keys. */
+async function importThrough(t: Terminal, namespace: string, file: string, count: string): Promise<void> {
+  await t.choose(`Namespace '${namespace}':`, 'Import from a file');
+  await t.answer('Import from file', file);
+  await t.answer(`Import ${count} keys into '${namespace}'?`, 'y');
+}
+
 describe('kvadm manage on a terminal', () => {
   it('creates a namespace, adds, views, edits and deletes a key, then quits', async () => {
     const { terminal, cli } = sandbox();
@@ -116,13 +123,82 @@ describe('kvadm manage on a terminal', () => {
     await cli(['ns', 'create', 'copy']);
     await t.choose("Namespace 'logs':", 'Back');
     await t.choose('Namespaces on', 'copy');
-    await t.choose("Namespace 'copy':", 'Import from a file');
-    await t.answer('Import from file', exported);
-    await t.answer("Import 26 keys into 'copy'?", 'y');
+    await importThrough(t, 'copy', exported, '26');
     await t.expect("imported 26 keys into 'copy'");
     await t.choose("Namespace 'copy':", 'Quit');
     expect(await t.exit()).toBe(0);
     expect((await cli(['kv', 'get', 'a:07', '-n', 'copy'])).stdout).toBe('value 7');
+  });
+
+  it('exports and imports CSV and JSON Lines by extension, and reports a bad file and goes on', async () => {
+    const { terminal, cli } = sandbox();
+    await cli(['ns', 'create', 'src']);
+    await cli(['kv', 'put', 'k1', 'one, "quoted"', '-n', 'src', '--metadata', '{"a":1}']);
+    await cli(['kv', 'put', 'k2', 'two', '-n', 'src']);
+    const dir = tempDir('manage-formats');
+    const csv = path.join(dir, 'src.csv');
+    const bad = path.join(dir, 'bad.jsonl');
+    fs.writeFileSync(bad, '{"key":"fine","value":"v"}\n{"key":"","value":"v"}\n{"key":"late","value":"v","expiration":5}\n');
+
+    const t = terminal(['manage', '-n', 'src']);
+    await t.choose("Namespace 'src':", 'Export to a file');
+    await t.answer('Export to file', path.join(dir, 'src.txt'));
+    await t.expect('error: cannot tell the format of');
+    await t.expect('hint: name the file .json, .jsonl (or .ndjson) or .csv');
+    expect(fs.readdirSync(dir)).toEqual(['bad.jsonl']);
+
+    await t.choose("Namespace 'src':", 'Export to a file');
+    await t.answer('Export to file', csv);
+    await t.expect(`exported 2 keys to ${csv} (csv)`);
+    // What kvadm export writes, byte for byte.
+    expect(fs.readFileSync(csv, 'utf8')).toBe((await cli(['export', '-n', 'src', '--format', 'csv'])).stdout);
+
+    await t.choose("Namespace 'src':", 'Import from a file');
+    await t.answer('Import from file', bad);
+    await t.expect(`2 of 3 entries in ${bad} are invalid; nothing was written:`);
+    await t.expect('entry 1 (line 2) key "": KEY_EMPTY');
+    await t.expect('entry 2 (line 3) key "late": EXPIRATION_INVALID');
+    // Still in the session; nothing was written.
+    await t.choose("Namespace 'src':", 'Quit');
+    expect(await t.exit()).toBe(0);
+    expect((await cli(['kv', 'list', '-n', 'src'])).stdout).not.toContain('fine');
+
+    // The CSV export imports into another namespace unchanged.
+    await cli(['ns', 'create', 'dst']);
+    const into = terminal(['manage', '-n', 'dst']);
+    await importThrough(into, 'dst', csv, '2');
+    await into.expect("imported 2 keys into 'dst'");
+    await into.choose("Namespace 'dst':", 'Quit');
+    expect(await into.exit()).toBe(0);
+    const copied = await cli(['kv', 'get', 'k1', '-n', 'dst', '--with-metadata']);
+    expect(JSON.parse(copied.stdout)).toMatchObject({ value: 'one, "quoted"', metadata: { a: 1 } });
+  });
+
+  it('leaves with exit 130 on Ctrl-C during an export or an import: no file, nothing imported', async () => {
+    const { terminal, cli } = sandbox();
+    const dir = tempDir('manage-ctrl-c');
+    const input = path.join(dir, 'in.jsonl');
+    let text = '';
+    for (let i = 0; i < 300_000; i++) text += `{"key":"k${i}","value":"value number ${i}, padded to take a while to copy"}\n`;
+    fs.writeFileSync(input, text);
+    expect((await cli(['import', input, '-n', 'big', '--create-namespace'])).code).toBe(0);
+
+    const exporting = terminal(['manage', '-n', 'big']);
+    await exporting.choose("Namespace 'big':", 'Export to a file');
+    await exporting.answer('Export to file', path.join(dir, 'out.json'));
+    await exporting.expect("exporting 'big': "); // the first progress report
+    exporting.write(keys.ctrlC);
+    expect(await exporting.exit()).toBe(130);
+    expect(exporting.text()).toContain('kvadm: error: interrupted');
+    expect(fs.readdirSync(dir)).toEqual(['in.jsonl']); // no export, no temporary file
+
+    await cli(['ns', 'create', 'empty']);
+    const importing = terminal(['manage', '-n', 'empty']);
+    await importThrough(importing, 'empty', input, '300,000');
+    await importing.expect("importing into 'empty': ");
+    importing.write(keys.ctrlC);
+    expect(await importing.exit()).toBe(130);
+    expect((await cli(['ns', 'info', 'empty'])).stdout).toMatch(/keys:\s+0\n/);
   });
 
   it('deletes a namespace only when its name is typed', async () => {

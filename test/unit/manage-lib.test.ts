@@ -1,58 +1,113 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidEntriesError } from '../../src/lib/bulk/import.js';
+import { InterruptedError } from '../../src/lib/errors.js';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import { KV } from '../../src/lib/kv.js';
 import { editableText, editText } from '../../src/lib/manage/editor.js';
 import { expirationFromAnswer, expiryOptions } from '../../src/lib/manage/keys.js';
-import { exportNamespace, importEntries, readImportFile } from '../../src/lib/manage/transfer.js';
+import { exportToFile, importFromFile, invalidEntriesReport } from '../../src/lib/manage/transfer.js';
 import { tempDir } from '../helpers.js';
 
 const backend = new LocalBackend({ dataDir: tempDir('manage-lib') });
 afterAll(() => backend.close());
+const sigintListeners = process.listenerCount('SIGINT');
 
-describe('manage export/import adapter', () => {
-  it('round-trips text, binary, metadata and expiration through the wrangler bulk format', async () => {
-    const source = await KV.create('source', { backend });
+function jsonLines(count: number, bad?: number): string {
+  let text = '';
+  for (let i = 0; i < count; i++)
+    text += `${JSON.stringify(i === bad ? { key: '', value: 'x' } : { key: `k${String(i).padStart(6, '0')}`, value: `v${i}` })}\n`;
+  return text;
+}
+
+/** Ctrl-C as the process sees it, once the operation has reported progress `after` times. */
+function sigintAfter(after: number): (entries: number) => void {
+  let calls = 0;
+  return () => {
+    if (++calls === after) process.emit('SIGINT');
+  };
+}
+
+describe('manage export and import (the bulk engine)', () => {
+  it('exports in the format of the file extension, as kvadm export writes it', async () => {
+    const kv = await KV.create('formats', { backend });
     const expiration = Math.floor(Date.now() / 1000) + 3600;
-    await source.put('text', 'hello', { metadata: { v: 1 } });
-    await source.put('binary', new Uint8Array([0xff, 0x00, 0xfe]), { expiration });
-    const file = path.join(tempDir('transfer'), 'out.json');
-    expect(await exportNamespace(source, file)).toBe(2);
-    const items = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(items).toEqual([
+    await kv.put('text', 'hello', { metadata: { v: 1 } });
+    await kv.put('binary', new Uint8Array([0xff, 0x00, 0xfe]), { expiration });
+    const dir = tempDir('manage-export');
+    const written = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
+
+    expect((await exportToFile(kv, path.join(dir, 'a.json'))).format).toBe('json');
+    expect(JSON.parse(written('a.json'))).toEqual([
       { key: 'binary', value: '/wD+', base64: true, expiration },
       { key: 'text', value: 'hello', metadata: { v: 1 } },
     ]);
-    // Only the finished file is left behind.
-    expect(fs.readdirSync(path.dirname(file))).toEqual(['out.json']);
+    for (const name of ['a.jsonl', 'a.ndjson']) {
+      expect((await exportToFile(kv, path.join(dir, name))).format).toBe('jsonl');
+      expect(
+        written(name)
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line).key),
+      ).toEqual(['binary', 'text']);
+    }
+    expect((await exportToFile(kv, path.join(dir, 'a.CSV'))).format).toBe('csv');
+    expect(written('a.CSV').split(/\r?\n/)[0]).toMatch(/^key,value,/);
+    // Only finished files, no temporary ones.
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.CSV', 'a.json', 'a.jsonl', 'a.ndjson']);
 
-    const target = await KV.create('target', { backend });
-    const entries = await readImportFile(target, file);
-    expect(await importEntries(target, entries)).toBe(2);
-    const binary = await target.getEntry('binary');
-    expect([...(binary?.value ?? [])]).toEqual([0xff, 0x00, 0xfe]);
-    expect(binary?.expiration).toBe(expiration);
-    expect(await target.getWithMetadata('text')).toEqual({ value: 'hello', metadata: { v: 1 } });
+    await expect(exportToFile(kv, path.join(dir, 'a.txt'))).rejects.toThrow(/cannot tell the format of .*a\.txt from its extension/);
+    expect(fs.existsSync(path.join(dir, 'a.txt'))).toBe(false);
+
+    // What was exported imports unchanged, from any of the formats.
+    for (const name of ['a.json', 'a.jsonl', 'a.CSV']) {
+      const copy = await KV.create(`copy-${name.replace('.', '-')}`, { backend });
+      expect((await importFromFile(copy, path.join(dir, name))).entries).toBe(2);
+      const binary = await copy.getEntry('binary');
+      expect([...(binary?.value ?? [])]).toEqual([0xff, 0x00, 0xfe]);
+      expect(binary?.expiration).toBe(expiration);
+      expect(await copy.getWithMetadata('text')).toEqual({ value: 'hello', metadata: { v: 1 } });
+    }
   });
 
-  it('checks the whole file before writing anything', async () => {
+  it('reports invalid entries with the engine report and writes nothing', async () => {
     const kv = await KV.create('checked', { backend });
-    const file = path.join(tempDir('transfer'), 'bad.json');
+    const file = path.join(tempDir('manage-import'), 'bad.jsonl');
     fs.writeFileSync(
       file,
-      JSON.stringify([
-        { key: 'ok', value: 'v' },
-        { key: '', value: 'v' },
-        { key: 'x', value: 1 },
-      ]),
+      `${JSON.stringify({ key: 'ok', value: 'v' })}\n${JSON.stringify({ key: '', value: 'v' })}\n{"key": "x", "value": "v", "expiration": 5}\n`,
     );
-    await expect(readImportFile(kv, file)).rejects.toThrow(
-      /2 invalid entries \(nothing imported\): #1: .*; #2: key "x": "value" must be a string/,
-    );
-    fs.writeFileSync(file, '{"key": "not an array"}');
-    await expect(readImportFile(kv, file)).rejects.toThrow(/must be a JSON array/);
-    expect((await kv.list()).keys).toEqual([]);
+    for (const dryRun of [true, false]) {
+      const error = await importFromFile(kv, file, { dryRun }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidEntriesError);
+      const report = invalidEntriesReport(error as InvalidEntriesError);
+      expect(report).toContain(`2 of 3 entries in ${file} are invalid; nothing was written:\n`);
+      expect(report).toMatch(/entry 1 \(line 2\) key "": /);
+      expect(report).toMatch(/entry 2 \(line 3\) key "x": EXPIRATION_INVALID: .*in the past/);
+    }
+    expect(await kv.info()).toMatchObject({ keyCount: 0 });
+    // The report is capped, the count is not.
+    fs.writeFileSync(file, jsonLines(100).replace(/"key":"k0000[0-4]\d"/g, '"key":""'));
+    const many = (await importFromFile(kv, file).catch((e: unknown) => e)) as InvalidEntriesError;
+    expect(invalidEntriesReport(many)).toContain('… and 30 more (50 invalid entries in all)');
+    expect(await kv.info()).toMatchObject({ keyCount: 0 });
+
+    await expect(importFromFile(kv, path.join(path.dirname(file), 'data.yaml'))).rejects.toThrow(/cannot tell the format/);
+  });
+
+  it('stops at Ctrl-C: no export file, nothing imported on the local store', async () => {
+    const kv = await KV.create('interrupted', { backend });
+    const dir = tempDir('manage-interrupt');
+    const input = path.join(dir, 'in.jsonl');
+    fs.writeFileSync(input, jsonLines(20_000));
+    await expect(importFromFile(kv, input, { onProgress: sigintAfter(1) })).rejects.toBeInstanceOf(InterruptedError);
+    expect(await kv.info()).toMatchObject({ keyCount: 0 });
+
+    expect((await importFromFile(kv, input)).written).toBe(20_000);
+    await expect(exportToFile(kv, path.join(dir, 'out.json'), sigintAfter(1))).rejects.toBeInstanceOf(InterruptedError);
+    expect(fs.readdirSync(dir)).toEqual(['in.jsonl']);
+    expect(process.listenerCount('SIGINT')).toBe(sigintListeners);
   });
 });
 

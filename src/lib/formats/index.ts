@@ -4,7 +4,7 @@ import { type ExportEntry, toExportEntry } from './export-entry.js';
 import { type TextWriter, entryJson, jsonArrayWriter, jsonLinesWriter, readJson } from './json.js';
 import type { ByteChunks, Format, RecordBatch } from './types.js';
 
-export { FORMATS, formatOf, parseDelimiter, type Format, type RecordBatch } from './types.js';
+export { FORMATS, formatOf, formatOfFile, parseDelimiter, type Format, type RecordBatch } from './types.js';
 export { InputSyntaxError } from './syntax.js';
 export { type ExportEntry, toExportEntry };
 export type { TextWriter };

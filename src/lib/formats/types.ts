@@ -24,6 +24,13 @@ export function formatOf(file: string | undefined, flag: string | undefined): Fo
   return EXTENSIONS[path.extname(file).toLowerCase()] ?? null;
 }
 
+/** The format of `file` (from `flag` when given, else its extension); a usage error naming the file when neither says. */
+export function formatOfFile(file: string, flag: string | undefined, hint = 'add --format json, --format jsonl or --format csv'): Format {
+  const format = formatOf(file, flag);
+  if (!format) throw new UsageError(`cannot tell the format of ${file} from its extension`, hint);
+  return format;
+}
+
 /** --delimiter: one character; "\t" and "tab" mean a tab. */
 export function parseDelimiter(text: string | undefined): string {
   if (text === undefined) return ',';

@@ -8,10 +8,13 @@ import path from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { KV } from '../kv.js';
 import { formatBytes } from '../output.js';
-import { startSpinner } from '../spinner.js';
+import { type ImportSummary, InvalidEntriesError } from '../bulk/import.js';
+import { formatOfFile } from '../formats/index.js';
+import { count, rateText } from '../progress.js';
+import { withSpinner } from '../spinner.js';
 import { validateNamespaceName } from '../validation.js';
 import { browseKeys, keyMenu, putKey } from './keys.js';
-import { exportNamespace, importEntries, readImportFile } from './transfer.js';
+import { EXTENSION_HINT, exportToFile, importFromFile, invalidEntriesReport } from './transfer.js';
 import { QuitSession, type Ui, attempt, createUi, validator } from './ui.js';
 
 export interface ManageOptions {
@@ -175,7 +178,7 @@ async function deleteNamespace(ui: Ui, kv: KV): Promise<boolean> {
 async function exportFlow(ui: Ui, kv: KV): Promise<void> {
   const answer = await ui.prompts.input(
     {
-      message: 'Export to file (JSON array):',
+      message: 'Export to file (.json, .jsonl or .csv):',
       default: `${kv.name}.json`,
       validate: (t) =>
         t.trim() === '' ? 'give a file name' : fs.existsSync(path.dirname(path.resolve(t))) || 'that folder does not exist',
@@ -183,49 +186,50 @@ async function exportFlow(ui: Ui, kv: KV): Promise<void> {
     ui.context,
   );
   const file = path.resolve(answer);
+  formatOfFile(file, undefined, EXTENSION_HINT); // an unknown extension: say so before asking anything else
   if (fs.existsSync(file) && !(await ui.prompts.confirm({ message: `${file} exists. Replace it?`, default: false }, ui.context))) {
     ui.say('nothing exported');
     return;
   }
-  const spinner = await startSpinner(`exporting '${kv.name}'`);
-  try {
-    const count = await exportNamespace(kv, file, (n) => spinner.update(`exporting '${kv.name}': ${n} keys`));
-    spinner.stop();
-    ui.say(`exported ${count} keys to ${file}`);
-  } catch (error) {
-    spinner.fail();
-    throw error;
-  }
+  const summary = await withProgress(`exporting '${kv.name}'`, (onProgress) => exportToFile(kv, file, onProgress));
+  ui.say(`exported ${count(summary.entries)} keys to ${file} (${summary.format})`);
 }
 
 async function importFlow(ui: Ui, kv: KV): Promise<void> {
   const answer = await ui.prompts.input(
-    { message: 'Import from file (JSON array):', validate: (t) => fs.existsSync(path.resolve(t)) || 'no such file' },
+    { message: 'Import from file (.json, .jsonl or .csv):', validate: (t) => fs.existsSync(path.resolve(t)) || 'no such file' },
     ui.context,
   );
-  let entries: Awaited<ReturnType<typeof readImportFile>>;
+  const file = path.resolve(answer);
+  let checked: ImportSummary;
   try {
-    entries = await readImportFile(kv, path.resolve(answer));
+    // The same checks as `kvadm import`, before asking: an invalid file is reported and nothing is written.
+    checked = await withProgress(`checking ${path.basename(file)}`, (onProgress) => importFromFile(kv, file, { dryRun: true, onProgress }));
   } catch (error) {
-    // A bad file is the user's to fix: say why and stay in the session.
-    ui.say(`cannot import: ${(error as Error).message}`);
+    if (!(error instanceof InvalidEntriesError)) throw error;
+    ui.say(invalidEntriesReport(error));
     return;
   }
   const sure = await ui.prompts.confirm(
-    { message: `Import ${entries.length} keys into '${kv.name}'? Keys with the same names are replaced.`, default: true },
+    { message: `Import ${count(checked.entries)} keys into '${kv.name}'? Keys with the same names are replaced.`, default: true },
     ui.context,
   );
   if (!sure) {
     ui.say('nothing imported');
     return;
   }
-  const spinner = await startSpinner(`importing into '${kv.name}'`);
   try {
-    const count = await importEntries(kv, entries, (n) => spinner.update(`importing into '${kv.name}': ${n} keys`));
-    spinner.stop();
-    ui.say(`imported ${count} keys into '${kv.name}'`);
+    const summary = await withProgress(`importing into '${kv.name}'`, (onProgress) => importFromFile(kv, file, { onProgress }));
+    ui.say(`imported ${count(summary.entries)} keys into '${kv.name}'`);
   } catch (error) {
-    spinner.fail();
-    throw error;
+    // Checked above, but an expiration may have come too close since: still nothing written.
+    if (!(error instanceof InvalidEntriesError)) throw error;
+    ui.say(invalidEntriesReport(error));
   }
+}
+
+/** Run a bulk operation under the spinner, showing the running count and rate. */
+async function withProgress<T>(label: string, run: (onProgress: (entries: number) => void) => Promise<T>): Promise<T> {
+  const started = performance.now();
+  return withSpinner(label, (spinner) => run((entries) => spinner.update(rateText(label, entries, started))));
 }

@@ -4,7 +4,7 @@
  * ExitPromptError, which the command's error policy turns into exit 130.
  */
 import type * as Inquirer from '@inquirer/prompts';
-import { isKvadmError } from '../errors.js';
+import { InterruptedError, isKvadmError } from '../errors.js';
 import { formatBytes, formatExpiration } from '../output.js';
 
 export type Prompts = typeof Inquirer;
@@ -78,13 +78,14 @@ function humanSeconds(seconds: number): string {
 
 /**
  * Run one menu action; a user error (a KvadmError: a limit, a missing key) is shown and
- * the session goes on. Anything else — Ctrl-C, Quit, a bug — propagates.
+ * the session goes on. Anything else — Ctrl-C (at a prompt, or InterruptedError during an
+ * export or import), Quit, a bug — propagates.
  */
 export async function attempt(ui: Ui, action: () => Promise<unknown>): Promise<void> {
   try {
     await action();
   } catch (error) {
-    if (!isKvadmError(error)) throw error;
+    if (!isKvadmError(error) || error instanceof InterruptedError) throw error;
     ui.say(`error: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
   }
 }
