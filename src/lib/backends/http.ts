@@ -15,6 +15,7 @@ import type {
   Backend,
   BulkWriteResult,
   BulkWriter,
+  Clock,
   KeyInfo,
   ListOptions,
   ListResult,
@@ -22,6 +23,7 @@ import type {
   StoredEntry,
   SweepResult,
 } from './backend.js';
+import { systemClock } from './backend.js';
 import { HttpClient, type HttpClientOptions, type WireResponse, parseEnvelope } from './http-client.js';
 import { Semaphore, mapLimit } from '../concurrency.js';
 import { NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
@@ -36,6 +38,8 @@ export interface HttpBackendOptions extends HttpClientOptions {
   bulkBatchItems?: number;
   /** Bulk requests in flight at once (default 4). */
   bulkConcurrency?: number;
+  /** The writer's clock, for how expirations travel (default: the system clock). */
+  clock?: Clock;
 }
 
 interface WireNamespace {
@@ -66,6 +70,7 @@ export class HttpBackend implements Backend {
   private readonly bulkBatchItems: number;
   private readonly bulkConcurrency: number;
   private readonly retries: number;
+  private readonly clock: Clock;
 
   constructor(options: HttpBackendOptions) {
     this.client = new HttpClient(options);
@@ -75,6 +80,11 @@ export class HttpBackend implements Backend {
     this.bulkSlots = new Semaphore(this.bulkConcurrency);
     this.bulkBatchItems = Math.min(options.bulkBatchItems ?? 5000, LIMITS.bulkMaxItems);
     this.retries = options.retries ?? 4;
+    this.clock = options.clock ?? options.testClock ?? systemClock;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock() / 1000);
   }
 
   // ---- namespaces ----
@@ -172,7 +182,7 @@ export class HttpBackend implements Backend {
 
   async put(namespace: string, entry: StoredEntry): Promise<void> {
     const id = await this.idOf(namespace);
-    const query = expirationQuery(entry);
+    const query = wireExpiration(entry, this.nowSeconds());
     if (entry.metadata === null) {
       await this.call(
         namespace,
@@ -394,7 +404,7 @@ export class HttpBackend implements Backend {
     // Spread even a modest write over every slot (but not into tiny requests): a caller
     // that awaits each write() of 10,000 entries still gets several requests in flight.
     const perBatch = Math.min(this.bulkBatchItems, Math.max(1000, Math.ceil(entries.length / this.bulkConcurrency)));
-    const batches = splitBatches(entries, perBatch);
+    const batches = splitBatches(entries, perBatch, this.nowSeconds());
     const failed = await Promise.all(batches.map((batch) => this.bulkSlots.run(() => this.sendBatch(namespace, id, batch))));
     const unsuccessfulKeys = failed.flat();
     return { written: entries.length - unsuccessfulKeys.length, unsuccessfulKeys };
@@ -431,12 +441,12 @@ interface Batch {
 }
 
 /** Entries in bulk requests of at most `maxItems` items and the 100 MB body limit. */
-function splitBatches(entries: StoredEntry[], maxItems: number): Batch[] {
+function splitBatches(entries: StoredEntry[], maxItems: number, nowSeconds: number): Batch[] {
   const batches: Batch[] = [];
   let current: Batch = { entries: [], items: [] };
   let bytes = 2;
   for (const entry of entries) {
-    const item = bulkItem(entry);
+    const item = bulkItem(entry, nowSeconds);
     const size = item.length + 1;
     // String length bounds the UTF-8 size from below; count exactly only near the limit.
     const itemBytes = bytes + size * 3 > BULK_BODY_BUDGET ? Buffer.byteLength(item) + 1 : size;
@@ -454,7 +464,7 @@ function splitBatches(entries: StoredEntry[], maxItems: number): Batch[] {
 }
 
 /** One item of PUT /bulk: text values as they are, other bytes as base64. */
-function bulkItem(entry: StoredEntry): string {
+function bulkItem(entry: StoredEntry, nowSeconds: number): string {
   let text: string | null;
   try {
     text = strictUtf8.decode(entry.value);
@@ -465,16 +475,25 @@ function bulkItem(entry: StoredEntry): string {
     text === null
       ? `{"key":${JSON.stringify(entry.key)},"value":"${Buffer.from(entry.value.buffer, entry.value.byteOffset, entry.value.byteLength).toString('base64')}","base64":true`
       : `{"key":${JSON.stringify(entry.key)},"value":${JSON.stringify(text)}`;
-  if (entry.expirationTtl !== undefined) item += `,"expiration_ttl":${entry.expirationTtl}`;
-  else if (entry.expiration !== null) item += `,"expiration":${entry.expiration}`;
+  const expiry = wireExpiration(entry, nowSeconds);
+  if (expiry.expiration_ttl !== undefined) item += `,"expiration_ttl":${expiry.expiration_ttl}`;
+  else if (expiry.expiration !== undefined) item += `,"expiration":${expiry.expiration}`;
   // Metadata is already serialised JSON.
   if (entry.metadata !== null) item += `,"metadata":${entry.metadata}`;
   return `${item}}`;
 }
 
-function expirationQuery(entry: StoredEntry): Record<string, number | undefined> {
-  if (entry.expirationTtl !== undefined) return { expiration_ttl: entry.expirationTtl };
-  return entry.expiration === null ? {} : { expiration: entry.expiration };
+/**
+ * How an entry's expiry travels. The absolute time the writer computed (what `kv put`
+ * reports) when it is safely ahead of the server's 60 s minimum; a write that came from a
+ * TTL and is now close to that minimum (a second boundary may pass in flight) goes as
+ * the seconds left instead, at least 60, so it is never refused for arriving late.
+ */
+function wireExpiration(entry: StoredEntry, nowSeconds: number): { expiration?: number; expiration_ttl?: number } {
+  if (entry.expiration === null) return {};
+  const left = entry.expiration - nowSeconds;
+  if (entry.expirationTtl === undefined || left > LIMITS.minExpirationOffsetSeconds + 1) return { expiration: entry.expiration };
+  return { expiration_ttl: Math.max(LIMITS.minExpirationTtlSeconds, left) };
 }
 
 function expirationHeader(response: WireResponse): number | null {
