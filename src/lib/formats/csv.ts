@@ -1,33 +1,34 @@
 /**
- * CSV (RFC 4180) with a header row, through csv-parse and csv-stringify. Columns `key`
+ * CSV (RFC 4180) with a header row: read by CsvScanner, written by csv-stringify. Columns `key`
  * and `value` are required; `metadata`, `expiration`, `expiration_ttl` and `base64` are
  * optional, in any order. Quoted fields may hold delimiters, quotes and line breaks.
  */
-import { parse, type CsvError, type Parser } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
 import { stringify } from 'csv-stringify/sync';
 import { UsageError } from '../errors.js';
 import type { ExportEntry } from './export-entry.js';
 import type { TextWriter } from './json.js';
+import { CsvScanner } from './csv-scanner.js';
 import { InputSyntaxError } from './syntax.js';
 import type { ByteChunks, CsvColumns, RecordBatch } from './types.js';
 
 export const CSV_EXPORT_HEADER = ['key', 'value', 'base64', 'expiration', 'metadata'] as const;
 const KNOWN_COLUMNS = new Set(['key', 'value', 'metadata', 'expiration', 'expiration_ttl', 'base64']);
 
-export function csvColumns(header: string[], source: string): CsvColumns {
+export function csvColumns(header: string[], source: string, line = 1): CsvColumns {
   const names = header.map((name) => name.trim());
   const seen = new Set<string>();
   for (const name of names) {
-    if (seen.has(name)) throw new InputSyntaxError(source, 1, 'the header', `the column ${JSON.stringify(name)} appears twice`);
+    if (seen.has(name)) throw new InputSyntaxError(source, line, 'the header', `the column ${JSON.stringify(name)} appears twice`);
     seen.add(name);
   }
   for (const required of ['key', 'value']) {
     if (!seen.has(required)) {
       throw new InputSyntaxError(
         source,
-        1,
+        line,
         'the header',
-        `the header has no ${JSON.stringify(required)} column (found: ${names.map((n) => JSON.stringify(n)).join(', ')}); a CSV file needs columns key,value and may have metadata,expiration,expiration_ttl,base64`,
+        `the header has no ${JSON.stringify(required)} column (found: ${names.map((n) => JSON.stringify(n)).join(', ')}); a CSV file needs columns key,value and may have metadata,expiration,expiration_ttl,base64${names.some((n) => n.includes('\r')) ? '; lines must end with LF or CRLF (a CR alone is part of a field)' : ''}`,
       );
     }
   }
@@ -47,116 +48,33 @@ export function unknownColumns(columns: CsvColumns): string[] {
   return columns.header.filter((name) => !KNOWN_COLUMNS.has(name));
 }
 
-function countLineBreaks(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
-  return count;
-}
-
-/** Batches of CSV rows; the first record is the header. */
+/** Batches of CSV rows (one a chunk at most), named by the header. */
 export async function* readCsv(chunks: ByteChunks, delimiter: string, source: string): AsyncIterable<RecordBatch> {
-  // csv-parse tells the line where a record ends; it starts that many lines earlier as it has line breaks.
-  let endLines: number[] = [];
-  const parser: Parser = parse({
-    delimiter,
-    bom: true,
-    skip_empty_lines: true,
-    on_record: (record: string[], context) => {
-      endLines.push(context.lines);
-      return record;
-    },
-  });
-  let failure: Error | undefined;
-  parser.on('error', (error) => {
-    failure = error;
-  });
   let columns: CsvColumns | undefined;
+  const scanner = new CsvScanner(delimiter, source, (header, line) => {
+    columns = csvColumns(header, source, line);
+  });
+  const decoder = new StringDecoder('utf8');
   let index = 0;
-  let lastEnd = 1;
-  const check = (): void => {
-    const error = failure ?? (parser.errored as Error | null);
-    if (error) throw csvSyntaxError(error as CsvError, source, lastEnd);
-  };
-  const drain = (): RecordBatch | null => {
-    const records: string[][] = [];
-    const lines: number[] = [];
-    let i = 0;
-    for (let record = parser.read() as string[] | null; record !== null; record = parser.read() as string[] | null) {
-      const end = endLines[i++] as number;
-      lastEnd = end;
-      if (!columns) {
-        columns = csvColumns(record, source);
-        continue;
-      }
-      let breaks = 0;
-      for (const cell of record) if (cell.indexOf('\n') !== -1) breaks += countLineBreaks(cell);
-      records.push(record);
-      lines.push(end - breaks);
-    }
-    endLines = endLines.slice(i);
-    if (records.length === 0 || !columns) return null;
-    const batch: RecordBatch = { kind: 'row', firstIndex: index, records, lines, columns };
+  const batchOf = (): RecordBatch | null => {
+    const found = scanner.take();
+    if (!found) return null;
+    const { records, lines } = found;
+    const batch: RecordBatch = { kind: 'row', firstIndex: index, records, lines, columns: assertCsvColumns(columns) };
     index += records.length;
     return batch;
   };
   for await (const chunk of chunks) {
-    parser.write(chunk);
-    check();
-    const batch = drain();
+    scanner.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const batch = batchOf();
     if (batch) yield batch;
   }
-  const ended = new Promise<void>((resolve, reject) => {
-    parser.once('end', resolve);
-    parser.once('error', reject);
-  });
-  const batches: RecordBatch[] = [];
-  parser.on('readable', () => {
-    const batch = drain();
-    if (batch) batches.push(batch);
-  });
-  parser.end();
-  try {
-    await ended;
-  } catch {
-    check();
-  }
-  check();
-  const last = drain();
-  if (last) batches.push(last);
-  yield* batches;
+  scanner.push(decoder.end());
+  scanner.end();
+  const batch = batchOf();
+  if (batch) yield batch;
   if (!columns) {
     throw new InputSyntaxError(source, 1, 'column 1', 'the input is empty: a CSV file needs a header row with at least key,value');
-  }
-}
-
-function csvSyntaxError(error: CsvError, source: string, lastEnd: number): InputSyntaxError {
-  const lines = typeof error.lines === 'number' ? error.lines : lastEnd;
-  const field = typeof error.column === 'number' ? `field ${error.column + 1}` : 'column 1';
-  switch (error.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return new InputSyntaxError(
-        source,
-        lastEnd + 1,
-        field,
-        `a quoted field is never closed: the quote opened in the record after line ${lastEnd} runs to the end of the input (line ${lines}); is a closing " missing?`,
-      );
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return new InputSyntaxError(
-        source,
-        lines,
-        field,
-        'a closing quote is followed by other characters: inside a quoted field write a quote as "" (two quotes)',
-      );
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
-      return new InputSyntaxError(
-        source,
-        lines,
-        field,
-        `${error.message.replace(/ on line \d+$/, '')}: every record needs as many fields as the header`,
-      );
-    default:
-      return new InputSyntaxError(source, lines, field, error.message);
   }
 }
 
