@@ -14,6 +14,12 @@ export const LIMITS = {
   minExpirationTtlSeconds: 60,
   /** An absolute expiration must be at least this far in the future. */
   minExpirationOffsetSeconds: 60,
+  /**
+   * The latest absolute expiry accepted: 9999-12-31T23:59:59Z in unix seconds (kvadm's
+   * rule; the KV documentation sets none). It keeps expirations exact integers and turns
+   * a millisecond timestamp given by mistake into an error instead of year 300,000.
+   */
+  maxExpirationSeconds: 253_402_300_799,
   /** cacheTtl on reads, in seconds. */
   minCacheTtlSeconds: 60,
   /** Writes allowed to one key in one second (enforced by `kvadm serve`). */

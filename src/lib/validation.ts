@@ -166,7 +166,21 @@ export function validateExpiration(expiration: unknown, nowMs: number, key?: str
       wireMessage: wire,
     });
   }
-  return n;
+  return checkLatestExpiration(n, 'expiration', String(expiration), key);
+}
+
+/** Refuse an expiry past LIMITS.maxExpirationSeconds (whether given absolute or as a TTL). */
+function checkLatestExpiration(expiration: number, parameter: 'expiration' | 'expiration_ttl', given: string, key?: string): number {
+  if (expiration <= LIMITS.maxExpirationSeconds) return expiration;
+  const wire = `Invalid ${parameter} of ${given}. Expiration times must be no later than ${LIMITS.maxExpirationSeconds} (9999-12-31T23:59:59Z).`;
+  const looksLikeMs = parameter === 'expiration' && expiration > 1e11 && expiration / 1000 <= LIMITS.maxExpirationSeconds;
+  throw new ValidationError(parameter === 'expiration' ? 'EXPIRATION_INVALID' : 'EXPIRATION_TTL_INVALID', `${keyContext(key)}${wire}`, {
+    hint: looksLikeMs
+      ? `${given} looks like milliseconds: expirations are unix seconds (${Math.floor(expiration / 1000)})`
+      : 'give an expiry before the year 10000',
+    details: { ...(key === undefined ? {} : { key }), limit: LIMITS.maxExpirationSeconds, actual: expiration },
+    wireMessage: wire,
+  });
 }
 
 export interface ExpirationOptions {
@@ -180,7 +194,7 @@ export interface ExpirationOptions {
 export function resolveExpiration(options: ExpirationOptions, nowMs: number, key?: string): number | null {
   if (options.expirationTtl !== undefined && options.expirationTtl !== null) {
     const ttl = validateExpirationTtl(options.expirationTtl, key);
-    return Math.floor(nowMs / 1000) + ttl;
+    return checkLatestExpiration(Math.floor(nowMs / 1000) + ttl, 'expiration_ttl', String(options.expirationTtl), key);
   }
   if (options.expiration !== undefined && options.expiration !== null) {
     return validateExpiration(options.expiration, nowMs, key);

@@ -420,6 +420,25 @@ forEachBackend('kvadm kv', (target) => {
   });
 });
 
+describe('output files that cannot be written (exit 2, nothing half-done)', () => {
+  it('export into a missing folder, and --rejects into a missing folder', async () => {
+    const env = { KVADM_DATA_DIR: tempDir('unwritable') };
+    expect((await runCli(['kv', 'put', 'a', '1'], { env })).code).toBe(0);
+    const exported = await runCli(['export', '/nonexistent-kvadm/dir/x.json'], { env });
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toContain(
+      'cannot write the export file /nonexistent-kvadm/dir/x.json: the folder /nonexistent-kvadm/dir does not exist',
+    );
+    const input = path.join(tempDir('rejects-in'), 'in.jsonl');
+    fs.writeFileSync(input, '{"key":"b","value":"2"}\n{"key":"","value":"x"}\n');
+    const imported = await runCli(['import', input, '--skip-invalid', '--rejects', '/nonexistent-kvadm/r.jsonl'], { env });
+    expect(imported.code).toBe(2);
+    expect(imported.stderr).toContain('cannot write --rejects /nonexistent-kvadm/r.jsonl');
+    const listed = await runCli(['kv', 'list'], { env });
+    expect(listed.stdout).toBe('a\n');
+  });
+});
+
 describe('stdout closed early', () => {
   it('`kvadm kv get BIG | head -c 10` ends quietly with exit 0', async () => {
     const env = { KVADM_DATA_DIR: tempDir('epipe') };

@@ -93,6 +93,11 @@ forEachBackend('commands', (target) => {
       expect(first.list_complete).toBe(false);
       const next = await kv(['kv', 'list', '-n', 'cmd-list', '--limit', '2', '--cursor', first.cursor]);
       expect(next.stdout).toBe('a:3\nb:1\n');
+      // A made-up or mangled cursor is refused (exit 2), never read as "start after this key".
+      const garbage = await kv(['kv', 'list', '-n', 'cmd-list', '--cursor', 'garbage']);
+      expect(garbage.code).toBe(2);
+      expect(garbage.stdout).toBe('');
+      expect(garbage.stderr).toContain('invalid cursor "garbage"');
       expect((await kv(['kv', 'list', '-n', 'cmd-list', '--all'])).stdout).toBe('a:1\na:2\na:3\nb:1\n');
       const deleted = await kv(['kv', 'delete', '-n', 'cmd-list', 'a:1', 'zz', '--json']);
       expect(JSON.parse(deleted.stdout)).toMatchObject({ namespace: 'cmd-list', deleted: 1, missing: ['zz'] });

@@ -250,6 +250,21 @@ describe('expiration', () => {
     expect(thrown(() => resolveExpiration({ expirationTtl: 59 }, NOW_MS, 'k')).code).toBe('EXPIRATION_TTL_INVALID');
   });
 
+  it('the latest expiry is 9999-12-31T23:59:59Z, absolute or by TTL; milliseconds given by mistake get a hint', () => {
+    const max = LIMITS.maxExpirationSeconds;
+    expect(validateExpiration(max, NOW_MS)).toBe(max);
+    const late = thrown(() => validateExpiration(max + 1, NOW_MS, 'k'));
+    expect(late.code).toBe('EXPIRATION_INVALID');
+    expect(late.details).toMatchObject({ key: 'k', limit: max, actual: max + 1 });
+    const ms = thrown(() => validateExpiration(String(NOW_MS + 3_600_000), NOW_MS, 'k'));
+    expect(ms.hint).toContain('looks like milliseconds');
+    expect(resolveExpiration({ expirationTtl: max - NOW_S }, NOW_MS)).toBe(max);
+    const ttl = thrown(() => resolveExpiration({ expirationTtl: max - NOW_S + 1 }, NOW_MS, 'k'));
+    expect(ttl.code).toBe('EXPIRATION_TTL_INVALID');
+    // A TTL too large to be an exact number is refused rather than stored rounded.
+    expect(thrown(() => resolveExpiration({ expirationTtl: 1e20 }, NOW_MS)).code).toBe('EXPIRATION_TTL_INVALID');
+  });
+
   it('cacheTtl: 59 refused, 60 accepted', () => {
     expect(validateCacheTtl(60)).toBe(60);
     const error = thrown(() => validateCacheTtl(59));
@@ -321,13 +336,18 @@ describe('cursors and prefix bounds', () => {
   it('a cursor round-trips any key, astral characters included', () => {
     for (const key of ['a', '日本/😀 x', '\u{10FFFF}', 'a'.repeat(512)]) {
       const cursor = encodeCursor(key);
-      expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(cursor).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{8}$/);
       expect(decodeCursor(cursor)).toBe(key);
     }
   });
 
   it('refuses a cursor that was not produced by a listing', () => {
     expect(thrown(() => decodeCursor('not a cursor!')).code).toBe('CURSOR_INVALID');
+    // Well-formed base64url, but not a cursor: refused, not read as "start after this key".
+    expect(thrown(() => decodeCursor('garbage')).code).toBe('CURSOR_INVALID');
+    const real = encodeCursor('user:1');
+    const mangled = `${Buffer.from('user:2').toString('base64url')}${real.slice(real.indexOf('.'))}`;
+    expect(thrown(() => decodeCursor(mangled)).code).toBe('CURSOR_INVALID');
   });
 
   it('the upper bound is above every extension of the prefix and below the next prefix, in UTF-8 byte order', () => {

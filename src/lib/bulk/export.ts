@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { KV } from '../kv.js';
 import { type Format, exportWriter, toExportEntry } from '../formats/index.js';
-import { close, write } from './io.js';
+import { checkWritable, close, write } from './io.js';
 
 export interface ExportOptions {
   format: Format;
@@ -44,6 +44,7 @@ export async function exportEntries(kv: KV, target: ExportTarget, options: Expor
   let out: Writable;
   let temporary: string | null = null;
   if (target.kind === 'file') {
+    checkWritable(target.path, 'the export file');
     // Write beside the target and rename at the end: an interrupted export never leaves half a file.
     temporary = path.join(path.dirname(path.resolve(target.path)), `.${path.basename(target.path)}.${process.pid}.tmp`);
     out = fs.createWriteStream(temporary, { highWaterMark: 1 << 20 });

@@ -24,7 +24,7 @@ import { csvWriter, unknownColumns } from '../formats/csv.js';
 import { type TextWriter, jsonArrayWriter, jsonLinesWriter, jsonObjectWriter } from '../formats/json.js';
 import { displayKey } from '../validation.js';
 import { EntryBuilder } from './entries.js';
-import { type BulkSource, chunksOf, sourceName, teeToFile } from './io.js';
+import { type BulkSource, checkWritable, chunksOf, sourceName, teeToFile } from './io.js';
 import { KeyFingerprints } from './key-fingerprints.js';
 
 export interface ImportOptions {
@@ -158,6 +158,7 @@ const DEFAULT_REPORT_LIMIT = 20;
 
 export async function importEntries(kv: KV, source: BulkSource, options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
+  if (options.rejectsPath) checkWritable(options.rejectsPath, '--rejects');
   const run = new ImportRun(kv, source, options);
   let atomic = false;
   try {

@@ -1,6 +1,7 @@
 /** Bytes in and out of bulk operations: files, stdin/stdout, spool files, backpressure. */
 import { once } from 'node:events';
 import fs from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
@@ -11,6 +12,29 @@ export type BulkSource = { kind: 'file'; path: string } | { kind: 'stream'; stre
 
 export function sourceName(source: BulkSource): string {
   return source.kind === 'file' ? source.path : (source.name ?? 'stdin');
+}
+
+/**
+ * Fail early, with a usage error, when an output file cannot be written: its folder is
+ * missing, not a folder, or not writable, or the path is a folder.
+ */
+export function checkWritable(path: string, what: string): void {
+  const folder = dirname(resolve(path));
+  let problem: string | null = null;
+  try {
+    if (!fs.statSync(folder).isDirectory()) problem = `${folder} is not a folder`;
+    else fs.accessSync(folder, fs.constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem =
+      code === 'ENOENT'
+        ? `the folder ${folder} does not exist`
+        : `the folder ${folder} is not writable (${code ?? (error as Error).message})`;
+  }
+  if (problem === null && fs.existsSync(path) && fs.statSync(path).isDirectory()) problem = 'it is a folder';
+  if (problem !== null) {
+    throw new UsageError(`cannot write ${what} ${path}: ${problem}`, 'give a file path in an existing, writable folder');
+  }
 }
 
 /** Fail early, with a usage error, when an input file cannot be read. */

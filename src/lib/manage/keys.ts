@@ -27,7 +27,11 @@ export async function browseKeys(ui: Ui, kv: KV): Promise<void> {
       result.keys.map((k) => ({
         name: truncate(k.name, keyWidth),
         value: { kind: 'key', name: k.name } as const,
-        description: `expires: ${describeExpiration(k.expiration ?? null)}${k.metadata === undefined ? '' : `  metadata: ${truncate(JSON.stringify(k.metadata), 60)}`}`,
+        // One line, cut to the terminal: inquirer would wrap a longer one mid-word.
+        description: truncate(
+          `expires: ${describeExpiration(k.expiration ?? null)}${k.metadata === undefined ? '' : `  metadata: ${JSON.stringify(k.metadata)}`}`,
+          Math.max(20, ui.width() - 1),
+        ),
       }));
     if (result.keys.length === 0)
       choices.push(new prompts.Separator(prefix ? `(no keys start with ${JSON.stringify(prefix)})` : '(no keys)'));

@@ -4,9 +4,9 @@ import type { MultipartFile, MultipartValue } from '@fastify/multipart';
 import { LIMITS } from '../../limits.js';
 import { KeyNotFoundError } from '../../errors.js';
 import type { PutOptions } from '../../kv.js';
-import { parseMetadataText } from '../../validation.js';
+import { parseMetadataText, validateListLimit } from '../../validation.js';
 import { VALIDATION_WIRE_CODES, WIRE_CODES, WireError, badRequest, success } from '../envelope.js';
-import { API_PREFIX, SEGMENT_AFTER_NAMESPACE, type ServerContext, contentLengthLimit, kvOf, namespaceParam, queryInt } from '../context.js';
+import { API_PREFIX, SEGMENT_AFTER_NAMESPACE, type ServerContext, contentLengthLimit, kvOf, namespaceParam } from '../context.js';
 import { keyFromUrl } from '../keys.js';
 import { retryAfterSeconds } from '../write-limiter.js';
 
@@ -40,7 +40,14 @@ export function registerValueRoutes(app: FastifyInstance, ctx: ServerContext): v
     const kv = kvOf(ctx, namespaceParam(request));
     const query = request.query as Record<string, string | undefined>;
     // PROTOCOL.md says 10..1000; kvadm also takes 1..9 (what `kv list --limit` allows locally).
-    const limit = queryInt(query, 'limit', 1, LIMITS.listMaxLimit) ?? LIMITS.listMaxLimit;
+    // kv.list validates it, so a bad limit gets LIST_LIMIT_INVALID's code like everywhere else.
+    const rawLimit = query.limit;
+    const limit =
+      rawLimit === undefined || rawLimit === ''
+        ? LIMITS.listMaxLimit
+        : /^\d+$/.test(rawLimit)
+          ? Number(rawLimit)
+          : validateListLimit(rawLimit);
     const page = await kv.list({
       limit,
       ...(query.prefix ? { prefix: query.prefix } : {}),
