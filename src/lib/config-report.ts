@@ -1,6 +1,6 @@
 /** What `kvadm config list/get` show: stored values and effective values, secrets masked. */
 import { displayValue } from './config-file.js';
-import { type ResolvedSettings, SETTING_ENV, SETTING_NAMES, type SettingName, type SettingSource, type SettingValues } from './settings.js';
+import { type ResolvedSettings, SETTING_NAMES, type SettingName, type SettingSource, type SettingValues, describeSource } from './settings.js';
 
 export interface ResolvedSetting {
   value: string | null;
@@ -44,21 +44,8 @@ export function resolvedValues(resolved: ResolvedSettings, showSecrets: boolean)
     out[name] = {
       value: displayValue(name, effectiveValue(resolved, name), showSecrets) ?? null,
       source,
-      from: describeOrigin(source, name, resolved.profile),
+      from: describeSource(source, name, resolved.profile),
     };
   }
   return out;
-}
-
-function describeOrigin(source: SettingSource, name: SettingName, profile: string | undefined): string {
-  switch (source) {
-    case 'flag':
-      return `--${name}`;
-    case 'env':
-      return SETTING_ENV[name];
-    case 'profile':
-      return `profile ${profile ?? 'default'}`;
-    default:
-      return 'default';
-  }
 }

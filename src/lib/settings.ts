@@ -75,7 +75,7 @@ export function resolveSettings(input: {
   const backend = pick('backend', 'local') as string;
   if (!(BACKEND_KINDS as readonly string[]).includes(backend)) {
     throw new UsageError(
-      `unknown backend ${JSON.stringify(backend)} (from ${describeSource(sources.backend, 'backend')})`,
+      `unknown backend ${JSON.stringify(backend)} (from ${describeSource(sources.backend, 'backend', input.profileName)})`,
       `use one of: ${BACKEND_KINDS.join(', ')}`,
     );
   }
@@ -90,15 +90,16 @@ export function resolveSettings(input: {
   return { settings, sources, profile: input.profileName };
 }
 
-export function describeSource(source: SettingSource, name: SettingName): string {
+/** Where a setting's value came from, for messages ("--url", "KVADM_URL", "profile prod", "default"). */
+export function describeSource(source: SettingSource, name: SettingName, profile?: string): string {
   switch (source) {
     case 'flag':
       return `--${name}`;
     case 'env':
       return SETTING_ENV[name];
     case 'profile':
-      return 'the active profile';
+      return `profile ${profile ?? 'default'}`;
     default:
-      return 'the default';
+      return 'default';
   }
 }
