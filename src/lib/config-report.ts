@@ -1,6 +1,13 @@
 /** What `kvadm config list/get` show: stored values and effective values, secrets masked. */
 import { displayValue } from './config-file.js';
-import { type ResolvedSettings, SETTING_NAMES, type SettingName, type SettingSource, type SettingValues, describeSource } from './settings.js';
+import {
+  type ResolvedSettings,
+  SETTING_NAMES,
+  type SettingName,
+  type SettingSource,
+  type SettingValues,
+  describeSource,
+} from './settings.js';
 
 export interface ResolvedSetting {
   value: string | null;
