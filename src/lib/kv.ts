@@ -256,7 +256,7 @@ const EMPTY_VALUE = new Uint8Array(0);
  * The validation every write goes through (limits.ts via validation.ts): key, metadata,
  * expiration, then the value's bytes. Pure and synchronous; `nowMs` decides expirations.
  */
-export function prepareStoredEntry(key: string, value: SyncPutValue, options: PutOptions, nowMs: number): StoredEntry {
+function prepareStoredEntry(key: string, value: SyncPutValue, options: PutOptions, nowMs: number): StoredEntry {
   validateKey(key);
   const metadata = serializeMetadata(options.metadata, key);
   const expiration = resolveExpiration(options, nowMs, key);

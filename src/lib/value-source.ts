@@ -1,8 +1,8 @@
 /** Where `kv put` takes its value from: the argument, a file, or stdin. */
 import fs from 'node:fs';
 import { UsageError, ValidationError } from './errors.js';
-import { LIMITS } from './limits.js';
 import { validateValueSize } from './validation.js';
+import { readStream } from './values.js';
 
 export type ValueSource = { kind: 'argument'; text: string } | { kind: 'file'; path: string } | { kind: 'stdin' };
 
@@ -44,24 +44,8 @@ export async function readValueSource(source: ValueSource, key: string): Promise
       }
     }
     case 'stdin':
-      return readLimited(process.stdin, key);
+      return readStream(process.stdin as AsyncIterable<Buffer>, key, { measureAll: true });
   }
-}
-
-async function readLimited(stream: NodeJS.ReadableStream, key: string): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    total += buffer.byteLength;
-    if (total > LIMITS.valueMaxBytes) {
-      // Count the rest so the message gives the real size; nothing has been written.
-      for await (const rest of stream) total += (rest as Buffer).byteLength;
-      validateValueSize(total, key);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 /** For --json-value: the text must parse as JSON. */

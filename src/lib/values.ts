@@ -94,14 +94,26 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncIterable<
   }
 }
 
-async function readStream(chunks: AsyncIterable<Uint8Array | string>, key: string | undefined): Promise<Uint8Array> {
+/**
+ * All the bytes of a stream, refused as soon as they pass 25 MiB. With `measureAll` the
+ * rest is still read (and dropped) so the error gives the real size: what the CLI wants
+ * for stdin, where nothing else will read the data anyway.
+ */
+export async function readStream(
+  chunks: AsyncIterable<Uint8Array | string>,
+  key: string | undefined,
+  options: { measureAll?: boolean } = {},
+): Promise<Uint8Array> {
   const parts: Buffer[] = [];
   let total = 0;
   for await (const chunk of chunks) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     total += buffer.byteLength;
-    // Stop reading as soon as the limit is passed; report at least the size seen so far.
-    if (total > LIMITS.valueMaxBytes) validateValueSize(total, key);
+    if (total > LIMITS.valueMaxBytes) {
+      if (options.measureAll)
+        for await (const rest of chunks) total += typeof rest === 'string' ? Buffer.byteLength(rest) : rest.byteLength;
+      validateValueSize(total, key);
+    }
     parts.push(buffer);
   }
   return Buffer.concat(parts, total);

@@ -269,19 +269,14 @@ export class LocalBackend implements Backend {
     const connection = this.connect(namespace);
     const { db } = connection;
     // Opening the store may have swept already (the CLI opens, then sweeps): count those rows too.
-    const deleted = connection.sweptOnOpen + this.sweepConnection(db, this.nowSeconds(), maxRows ?? Number.MAX_SAFE_INTEGER);
+    const deleted = connection.sweptOnOpen + sweepExpired(db, this.nowSeconds(), maxRows ?? Number.MAX_SAFE_INTEGER);
     connection.sweptOnOpen = 0;
-    const next = db.prepare(SQL.nextExpiration).get(this.nowSeconds()) as { next: number | null };
+    const next = this.statement(namespace, SQL.nextExpiration).get(this.nowSeconds()) as { next: number | null };
     return { deleted, nextExpiration: next.next };
   }
 
   async close(): Promise<void> {
     for (const name of [...this.connections.keys()]) this.disconnect(name);
-  }
-
-  private sweepConnection(db: Db, now: number, maxRows: number): number {
-    if (!db.prepare(SQL.anyExpired).get(now)) return 0;
-    return db.prepare(SQL.sweep).run(now, maxRows).changes;
   }
 
   /** Create the namespace file; false when it exists already. */
@@ -363,7 +358,13 @@ function prepareDatabase(db: Db, now: number): number {
       db.pragma(`user_version = ${MIGRATIONS.length}`);
     }).immediate();
   }
-  return db.prepare(SQL.anyExpired).get(now) ? db.prepare(SQL.sweep).run(now, OPEN_SWEEP_MAX_ROWS).changes : 0;
+  return sweepExpired(db, now, OPEN_SWEEP_MAX_ROWS);
+}
+
+/** Delete up to `maxRows` expired rows; a cheap indexed probe first, so a clean store pays no write. */
+function sweepExpired(db: Db, now: number, maxRows: number): number {
+  if (!db.prepare(SQL.anyExpired).get(now)) return 0;
+  return db.prepare(SQL.sweep).run(now, maxRows).changes;
 }
 
 function toEntry(row: StoredRow): StoredEntry {
