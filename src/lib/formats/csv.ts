@@ -3,12 +3,12 @@
  * and `value` are required; `metadata`, `expiration`, `expiration_ttl` and `base64` are
  * optional, in any order. Quoted fields may hold delimiters, quotes and line breaks.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { stringify } from 'csv-stringify/sync';
 import { UsageError } from '../errors.js';
 import type { ExportEntry } from './export-entry.js';
 import type { TextWriter } from './json.js';
 import { CsvScanner } from './csv-scanner.js';
+import { scanBatches } from './scan-batches.js';
 import { InputSyntaxError } from './syntax.js';
 import type { ByteChunks, CsvColumns, RecordBatch } from './types.js';
 
@@ -54,25 +54,13 @@ export async function* readCsv(chunks: ByteChunks, delimiter: string, source: st
   const scanner = new CsvScanner(delimiter, source, (header, line) => {
     columns = csvColumns(header, source, line);
   });
-  const decoder = new StringDecoder('utf8');
-  let index = 0;
-  const batchOf = (): RecordBatch | null => {
-    const found = scanner.take();
-    if (!found) return null;
-    const { records, lines } = found;
-    const batch: RecordBatch = { kind: 'row', firstIndex: index, records, lines, columns: assertCsvColumns(columns) };
-    index += records.length;
-    return batch;
-  };
-  for await (const chunk of chunks) {
-    scanner.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
-    const batch = batchOf();
-    if (batch) yield batch;
-  }
-  scanner.push(decoder.end());
-  scanner.end();
-  const batch = batchOf();
-  if (batch) yield batch;
+  yield* scanBatches(chunks, scanner, ({ records, lines }, firstIndex) => ({
+    kind: 'row',
+    firstIndex,
+    records,
+    lines,
+    columns: assertCsvColumns(columns),
+  }));
   if (!columns) {
     throw new InputSyntaxError(source, 1, 'column 1', 'the input is empty: a CSV file needs a header row with at least key,value');
   }

@@ -3,37 +3,20 @@
  * --rejects use. Writers are deterministic (field order, compact metadata, absolute
  * expirations), so export → import → export gives byte-identical files.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { JsonScanner } from './json-scanner.js';
+import { scanBatches } from './scan-batches.js';
 import type { ByteChunks, RecordBatch } from './types.js';
 import type { ExportEntry } from './export-entry.js';
 
 /** Batches of records from a JSON document (array of entries or plain object) or JSON Lines. */
 export async function* readJson(chunks: ByteChunks, lines: boolean, source: string): AsyncIterable<RecordBatch> {
   const scanner = new JsonScanner(lines ? 'lines' : 'document', source);
-  const decoder = new StringDecoder('utf8');
-  let index = 0;
-  const batchOf = (): RecordBatch | null => {
-    const found = scanner.take();
-    if (!found) return null;
-    const batch: RecordBatch = {
-      kind: found.shape === 'pairs' ? 'pair' : 'entry',
-      firstIndex: index,
-      records: found.records,
-      lines: found.lines,
-    };
-    index += found.records.length;
-    return batch;
-  };
-  for await (const chunk of chunks) {
-    scanner.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
-    const batch = batchOf();
-    if (batch) yield batch;
-  }
-  scanner.push(decoder.end());
-  scanner.end();
-  const batch = batchOf();
-  if (batch) yield batch;
+  yield* scanBatches(chunks, scanner, (found, firstIndex) => ({
+    kind: found.shape === 'pairs' ? 'pair' : 'entry',
+    firstIndex,
+    records: found.records,
+    lines: found.lines,
+  }));
 }
 
 /** One exported entry as compact JSON, fields always in this order. */
