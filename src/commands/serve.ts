@@ -52,7 +52,8 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
       port: flags.port,
       token: settings.token,
       writeLimit: flags['write-limit'],
-      accessLog: flags.quiet ? null : (line) => process.stderr.write(line),
+      // Without --quiet the access log goes to stderr (the server's default).
+      ...(flags.quiet ? { accessLog: null } : {}),
       sweepIntervalMs: flags['sweep-interval'] * 1000,
       timeouts: { headersMs: flags['headers-timeout'] * 1000, requestMs: flags['request-timeout'] * 1000 },
       ...(requestClock ? { requestClock } : {}),

@@ -131,9 +131,13 @@ export class HttpClient {
 
   /** The parsed `result` of a successful JSON envelope; throws mapped errors otherwise. */
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.request(method, path, options);
+    return this.result<T>(await this.request(method, path, options)) as T;
+  }
+
+  /** The parsed `result` of a 2xx response (null when absent); the mapped error otherwise. */
+  result<T>(response: WireResponse): T | null {
     if (response.status < 200 || response.status >= 300) throw this.error(response);
-    return (parseEnvelope(response.body)?.result ?? null) as T;
+    return (parseEnvelope(response.body)?.result ?? null) as T | null;
   }
 
   /** The status, first error code and message of a failed response. */

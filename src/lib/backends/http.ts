@@ -97,7 +97,7 @@ export class HttpBackend implements Backend {
   async createNamespace(name: string): Promise<void> {
     const response = await this.client.request('POST', this.root, { body: JSON.stringify({ title: name }), idempotent: false });
     if (response.status === 400 && this.client.failure(response).code === WIRE_CODES.namespaceExists) throw new NamespaceExistsError(name);
-    const created = this.result<WireNamespace>(response);
+    const created = this.client.result<WireNamespace>(response);
     this.ids.set(name, created?.id ?? name);
   }
 
@@ -174,9 +174,9 @@ export class HttpBackend implements Backend {
   async getMany(namespace: string, keys: string[]): Promise<(StoredEntry | null)[]> {
     if (keys.length === 0) return [];
     const id = await this.idOf(namespace);
-    const chunks: string[][] = [];
-    for (let i = 0; i < keys.length; i += LIMITS.bulkGetMaxKeys) chunks.push(keys.slice(i, i + LIMITS.bulkGetMaxKeys));
-    const results = await mapLimit(chunks, BULK_GET_CONCURRENCY, (chunk) => this.bulkGet(namespace, id, chunk));
+    const results = await mapLimit(chunksOf(keys, LIMITS.bulkGetMaxKeys), BULK_GET_CONCURRENCY, (chunk) =>
+      this.bulkGet(namespace, id, chunk),
+    );
     return results.flat();
   }
 
@@ -214,9 +214,7 @@ export class HttpBackend implements Backend {
   async deleteMany(namespace: string, keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
     const id = await this.idOf(namespace);
-    const chunks: string[][] = [];
-    for (let i = 0; i < keys.length; i += LIMITS.bulkMaxItems) chunks.push(keys.slice(i, i + LIMITS.bulkMaxItems));
-    const counts = await mapLimit(chunks, 4, async (chunk) => {
+    const counts = await mapLimit(chunksOf(keys, LIMITS.bulkMaxItems), 4, async (chunk) => {
       const result = await this.call<{ successful_key_count?: number }>(
         namespace,
         'POST',
@@ -344,17 +342,11 @@ export class HttpBackend implements Backend {
   }
 
   private nsResult<T>(response: WireResponse, namespace: string): T | null {
-    if (response.status >= 200 && response.status < 300) return (parseEnvelope(response.body)?.result ?? null) as T | null;
     if (response.status === 404 && this.client.failure(response).code === WIRE_CODES.namespaceNotFound) {
       this.ids.delete(namespace);
       throw new NamespaceNotFoundError(namespace);
     }
-    throw this.client.error(response);
-  }
-
-  private result<T>(response: WireResponse): T | null {
-    if (response.status >= 200 && response.status < 300) return (parseEnvelope(response.body)?.result ?? null) as T | null;
-    throw this.client.error(response);
+    return this.client.result<T>(response);
   }
 
   /** The bytes of a raw value read; null when the key is missing (404 with 10009). */
@@ -432,6 +424,12 @@ export class HttpBackend implements Backend {
       };
     }
   }
+}
+
+function chunksOf<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }
 
 interface Batch {

@@ -29,7 +29,7 @@ export interface ServerTimeouts {
   idleMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+const DEFAULT_TIMEOUTS: ServerTimeouts = {
   headersMs: 10_000,
   requestMs: 300_000,
   keepAliveMs: 5_000,

@@ -3,7 +3,7 @@ import { KeyNotFoundError, KvadmError, NamespaceExistsError, NamespaceNotFoundEr
 import type { ValidationCode } from '../errors.js';
 import { VALIDATION_WIRE_CODES, WIRE_CODES } from '../wire-codes.js';
 
-export { VALIDATION_WIRE_CODES, WIRE_CODES, validationCodeOf } from '../wire-codes.js';
+export { VALIDATION_WIRE_CODES, WIRE_CODES } from '../wire-codes.js';
 
 export interface WireErrorItem {
   code: number;

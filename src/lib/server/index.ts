@@ -5,8 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type ServerOptions, buildApp } from './app.js';
 
-export type { ServerOptions, ServerTimeouts } from './app.js';
-export { DEFAULT_TIMEOUTS } from './app.js';
+export type { ServerOptions } from './app.js';
 export { RequestClock } from './request-clock.js';
 
 export interface RunningServer {

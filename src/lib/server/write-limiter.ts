@@ -36,10 +36,6 @@ export class WriteLimiter {
       this.lastWrite.delete(id);
     }
   }
-
-  get size(): number {
-    return this.lastWrite.size;
-  }
 }
 
 /** Retry-After is whole seconds, at least 1. */

@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import { KV } from '../../kv.js';
 import { LIMITS } from '../../limits.js';
-import { NamespaceNotFoundError } from '../../errors.js';
 import { validateNamespaceName } from '../../validation.js';
 import { badRequest, success } from '../envelope.js';
 import { API_PREFIX, type ServerContext, jsonBody, kvOf, namespaceParam, queryInt } from '../context.js';
@@ -66,25 +65,25 @@ export function registerNamespaceRoutes(app: FastifyInstance, ctx: ServerContext
   });
 
   app.put(`${API_PREFIX}/:ns`, async (request) => {
-    const from = validateNamespaceName(namespaceParam(request));
+    const from = kvOf(ctx, namespaceParam(request)).name;
     const to = titleOf(jsonBody(request));
     await locks.run([from, to], async () => {
-      if (!(await backend.namespaceExists(from))) throw new NamespaceNotFoundError(from);
+      await KV.open(from, { backend });
       await KV.rename(from, to, { backend });
     });
     return success(wireNamespace(to));
   });
 
   app.delete(`${API_PREFIX}/:ns`, async (request) => {
-    const name = validateNamespaceName(namespaceParam(request));
+    const name = namespaceParam(request);
+    // KV.delete validates the name (an invalid one never reaches the store).
     await locks.run([name], () => KV.delete(name, { backend }));
     return success({});
   });
 
   // kvadm extension: remove expired keys now (what `kvadm kv sweep` asks a remote store for).
   app.post(`${API_PREFIX}/:ns/sweep`, async (request) => {
-    const kv = kvOf(ctx, namespaceParam(request));
-    if (!(await backend.namespaceExists(kv.name))) throw new NamespaceNotFoundError(kv.name);
+    const kv = await KV.open(namespaceParam(request), { backend, clock: ctx.clock });
     const swept = await locks.run([kv.name], () => kv.sweep());
     return success({ deleted: swept.deleted, next_expiration: swept.nextExpiration });
   });

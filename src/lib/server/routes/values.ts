@@ -22,7 +22,7 @@ export function expirationOptions(expiration: unknown, expirationTtl: unknown): 
   return options as PutOptions;
 }
 
-export function rateLimited(waitMs: number, key: string): WireError {
+function rateLimited(waitMs: number, key: string): WireError {
   const seconds = retryAfterSeconds(waitMs);
   return new WireError(
     429,
