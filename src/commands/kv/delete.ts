@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { countPrefix, deleteKeys, deletePrefix, readKeyList } from '../../lib/bulk/delete.js';
-import { checkReadable } from '../../lib/bulk/io.js';
+import { type BulkSource, checkReadable, sourceName } from '../../lib/bulk/io.js';
 import { confirmDestructive } from '../../lib/confirm.js';
 import { UsageError } from '../../lib/errors.js';
 import { count, startProgress } from '../../lib/progress.js';
@@ -91,8 +91,9 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
     else if (process.stdin.isTTY)
       throw new UsageError('stdin is a terminal: no key list to read', 'pipe the key list into kvadm, or give a file');
     const kv = await this.namespace();
-    const keys = await readKeyList(file === '-' ? { kind: 'stream', stream: process.stdin } : { kind: 'file', path: file });
-    const action = `delete the ${count(keys.length)} keys listed in ${file === '-' ? 'stdin' : file} from '${kv.name}'`;
+    const source: BulkSource = file === '-' ? { kind: 'stream', stream: process.stdin } : { kind: 'file', path: file };
+    const keys = await readKeyList(source);
+    const action = `delete the ${count(keys.length)} keys listed in ${sourceName(source)} from '${kv.name}'`;
     if (!(await confirmDestructive({ action, force }))) return this.declined(kv.name);
     const progress = await startProgress('deleting', !this.jsonEnabled());
     let deleted: number;

@@ -10,9 +10,6 @@ import { csvBoolean } from '../formats/csv.js';
 import type { CsvColumns, RecordBatch } from '../formats/types.js';
 import { displayKey, validateKey } from '../validation.js';
 
-/** The fields an entry of a JSON array or JSON Lines file may have. */
-export const ENTRY_FIELDS = ['key', 'value', 'expiration', 'expiration_ttl', 'metadata', 'base64'] as const;
-
 const ENTRY_HINT = 'each entry is an object {"key": "...", "value": "...", "expiration"?, "expiration_ttl"?, "metadata"?, "base64"?}';
 
 function typeName(value: unknown): string {
@@ -21,12 +18,10 @@ function typeName(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-/** Unknown fields met while reading entries, with how often: reported once as a warning. */
-export type UnknownFields = Map<string, number>;
-
 /** Turns records of a batch into entries; throws ValidationError for a bad one. */
 export class EntryBuilder {
-  readonly unknownFields: UnknownFields = new Map();
+  /** Unknown fields met while reading entries, with how often: reported once as a warning. */
+  readonly unknownFields = new Map<string, number>();
 
   constructor(private readonly kv: KV) {}
 

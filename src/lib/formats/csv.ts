@@ -12,7 +12,7 @@ import { scanBatches } from './scan-batches.js';
 import { InputSyntaxError } from './syntax.js';
 import type { ByteChunks, CsvColumns, RecordBatch } from './types.js';
 
-export const CSV_EXPORT_HEADER = ['key', 'value', 'base64', 'expiration', 'metadata'] as const;
+const CSV_EXPORT_HEADER = ['key', 'value', 'base64', 'expiration', 'metadata'] as const;
 const KNOWN_COLUMNS = new Set(['key', 'value', 'metadata', 'expiration', 'expiration_ttl', 'base64']);
 
 export function csvColumns(header: string[], source: string, line = 1): CsvColumns {
@@ -109,7 +109,7 @@ export function csvBoolean(cell: string | undefined): boolean | string {
   }
 }
 
-export function assertCsvColumns(columns: CsvColumns | undefined): CsvColumns {
+function assertCsvColumns(columns: CsvColumns | undefined): CsvColumns {
   if (!columns) throw new UsageError('a CSV batch without its header');
   return columns;
 }

@@ -95,10 +95,6 @@ export class JsonScanner {
     this.state = mode === 'lines' ? LINES_VALUE : START;
   }
 
-  get shape(): JsonShape {
-    return this.shapeFound;
-  }
-
   /** Scan more input. Throws InputSyntaxError on a structural error. */
   push(text: string): void {
     const keepFrom = this.valueStart >= 0 ? this.valueStart : this.pos;
@@ -140,11 +136,6 @@ export class JsonScanner {
           `unexpected end of the input: the top-level ${this.shapeFound === 'pairs' ? 'object is not closed with "}"' : 'array is not closed with "]"'} (is the file truncated?)`,
         );
     }
-  }
-
-  /** How many entries were found and not taken yet. */
-  get pending(): number {
-    return this.texts.length;
   }
 
   /** Parse and return what was found since the last call; null when nothing. */
@@ -237,10 +228,7 @@ export class JsonScanner {
           this.startValue(c);
           break;
         case ARRAY_AFTER:
-          if (c === 44) this.state = ARRAY_VALUE;
-          else if (c === 93) this.state = DONE;
-          else this.fail(this.pos, `expected "," or "]" after an entry, got ${describe(buf[this.pos] as string)}`);
-          this.pos++;
+          this.after(c, ARRAY_VALUE, 93, '"," or "]" after an entry');
           break;
         case OBJECT_KEY_OR_END:
         case OBJECT_KEY:
@@ -266,10 +254,7 @@ export class JsonScanner {
           this.startValue(c);
           break;
         case OBJECT_AFTER:
-          if (c === 44) this.state = OBJECT_KEY;
-          else if (c === 125) this.state = DONE;
-          else this.fail(this.pos, `expected "," or "}" after a value, got ${describe(buf[this.pos] as string)}`);
-          this.pos++;
+          this.after(c, OBJECT_KEY, 125, '"," or "}" after a value');
           break;
         case LINES_AFTER:
           this.fail(this.pos, `unexpected ${describe(buf[this.pos] as string)} after the entry: JSON Lines has one entry a line`);
@@ -278,6 +263,14 @@ export class JsonScanner {
           this.fail(this.pos, `unexpected ${describe(buf[this.pos] as string)} after the end of the JSON document`);
       }
     }
+  }
+
+  /** After a member of the top-level array or object: a comma (then `next`), or its closing bracket. */
+  private after(c: number, next: number, close: number, expected: string): void {
+    if (c === 44) this.state = next;
+    else if (c === close) this.state = DONE;
+    else this.fail(this.pos, `expected ${expected}, got ${describe(this.buf[this.pos] as string)}`);
+    this.pos++;
   }
 
   private startValue(c: number): void {

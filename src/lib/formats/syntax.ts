@@ -75,57 +75,48 @@ export function locateJsonError(text: string): JsonErrorLocation | null {
       i++;
     }
   };
+  /** The members of an object or array (at its opening bracket) up to `close`, comma-separated. */
+  const members = (close: string, what: string, member: () => void): void => {
+    i++;
+    skipWhitespace();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      member();
+      skipWhitespace();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      fail(`expected "," or "${close}" in ${what}, got ${shown(i)}`);
+    }
+  };
+  const property = (): void => {
+    skipWhitespace();
+    if (text[i] !== '"') fail(`expected a quoted property name, got ${shown(i)}`);
+    string();
+    skipWhitespace();
+    if (text[i] !== ':') fail(`expected ":" after the property name, got ${shown(i)}`);
+    i++;
+    value();
+  };
   const value = (): void => {
     skipWhitespace();
     if (i >= n) fail('a value is missing (the entry ends too early)');
     const c = text[i];
     if (c === '{') {
-      i++;
-      skipWhitespace();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        skipWhitespace();
-        if (text[i] !== '"') fail(`expected a quoted property name, got ${shown(i)}`);
-        string();
-        skipWhitespace();
-        if (text[i] !== ':') fail(`expected ":" after the property name, got ${shown(i)}`);
-        i++;
-        value();
-        skipWhitespace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail(`expected "," or "}" in an object, got ${shown(i)}`);
-      }
+      members('}', 'an object', property);
+      return;
     }
     if (c === '[') {
-      i++;
-      skipWhitespace();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        skipWhitespace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail(`expected "," or "]" in an array, got ${shown(i)}`);
-      }
+      members(']', 'an array', value);
+      return;
     }
     if (c === '"') {
       string();
