@@ -45,7 +45,7 @@ export function runMeasured(command, args, options = {}) {
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const match = /__RSS_KB=(\d+)/.exec(stderr);
-      if (code !== 0) return reject(new Error(`${argv.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
+      if (code !== (options.expectCode ?? 0)) return reject(new Error(`${argv.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
       resolve({ ms, rssMb: match ? Number(match[1]) / 1024 : null, stderr });
     });
   });

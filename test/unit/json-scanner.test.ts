@@ -101,6 +101,80 @@ describe('JsonScanner', () => {
   });
 });
 
+/**
+ * A long text with runs of 1 to 4 backslashes before quotes and letters, so that some chunk
+ * boundary falls inside a run (an escaped quote must never end the string early), plus
+ * characters of 2, 3 and 4 UTF-8 bytes and an escaped line break.
+ */
+function longText(length: number): string {
+  const pieces = ['abc', '\\', '"', '\\"', '\\\\', 'é', '€', '🙂', '\n', ']}', '\\\\"x'];
+  let text = '';
+  for (let i = 0; text.length < length; i++) text += pieces[(i * 7) % pieces.length];
+  return text;
+}
+
+describe('JsonScanner on values longer than a chunk', () => {
+  const value = longText(200_000);
+  const sizes = [1, 2, 3, 7, 64, 1000, 65_536];
+
+  it('reads a long string value in chunks of any size, with the entries around it', () => {
+    const text = `[\n{"key":"a","value":"v"},\n${JSON.stringify({ key: 'long', value, base64: false })},\n{"key":"z","value":1}\n]\n`;
+    for (const size of sizes) {
+      const { records, lines } = scan(text, 'document', size);
+      expect(records, `chunks of ${size}`).toEqual([
+        { key: 'a', value: 'v' },
+        { key: 'long', value, base64: false },
+        { key: 'z', value: 1 },
+      ]);
+      expect(lines, `chunks of ${size}`).toEqual([2, 3, 4]);
+    }
+  });
+
+  it('reads a long string in JSON Lines, and the lines after it', () => {
+    // Line 2 is the string of 4 backslashes and a quote: 9 backslashes, then the escaped quote, then the closing one.
+    const text = `${JSON.stringify({ key: 'long', value })}\n"${'\\'.repeat(9)}""\n{"key":"after","value":"${value.length}"}\n`;
+    for (const size of sizes) {
+      const { records, lines } = scan(text, 'lines', size);
+      expect(records, `chunks of ${size}`).toEqual([
+        { key: 'long', value },
+        `${'\\'.repeat(4)}"`,
+        { key: 'after', value: String(value.length) },
+      ]);
+      expect(lines, `chunks of ${size}`).toEqual([1, 2, 3]);
+    }
+  });
+
+  it('reads a long property name, a long nested value and a long number of a plain object', () => {
+    const nested = { list: [value, { deep: value.slice(0, 5000) }], n: 1 };
+    const digits = `1${'0'.repeat(30_000)}`;
+    const text = `{${JSON.stringify(value)}: ${JSON.stringify(nested)},\n"n": ${digits}, "last": true}`;
+    for (const size of sizes) {
+      const { records, lines } = scan(text, 'document', size);
+      expect(records, `chunks of ${size}`).toEqual([
+        [value, nested],
+        ['n', Number(digits)],
+        ['last', true],
+      ]);
+      expect(lines, `chunks of ${size}`).toEqual([1, 2, 2]);
+    }
+  });
+
+  it('reports an error after a long value with its line and column, whatever the chunks', () => {
+    const text = `[\n  {"key":"long","value":${JSON.stringify(value)}} {"key":"b"}\n]`;
+    const column = 3 + `{"key":"long","value":${JSON.stringify(value)}} `.length;
+    for (const size of [7, 1000, 65_536]) {
+      const error = syntaxError(text, 'document', size);
+      expect(error.message, `chunks of ${size}`).toContain('expected "," or "]" after an entry');
+      expect(error.details, `chunks of ${size}`).toMatchObject({ line: 2, column });
+    }
+  });
+
+  it('reports a long string that is never closed as a truncated entry', () => {
+    const error = syntaxError(`{"key":"a","value":"v"}\n{"key":"long","value":"${'x'.repeat(100_000)}`, 'lines', 4096);
+    expect(error.message).toContain('the entry that starts at line 2, column 1 is not complete');
+  });
+});
+
 describe('locateJsonError', () => {
   it('accepts valid JSON and points at the first bad character', () => {
     expect(locateJsonError(' {"a": [1, -2.5e3, true, null, "\\u00e9"]} ')).toBeNull();
