@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.js';
 import type { KV, PutOptions, SyncPutValue } from '../kv.js';
 import { csvBoolean } from '../formats/csv.js';
 import type { CsvColumns, RecordBatch } from '../formats/types.js';
-import { displayKey, validateKey } from '../validation.js';
+import { displayKey, validateKey, validateValueSize } from '../validation.js';
 
 const ENTRY_HINT = 'each entry is an object {"key": "...", "value": "...", "expiration"?, "expiration_ttl"?, "metadata"?, "base64"?}';
 
@@ -173,7 +173,11 @@ export function decodeBase64(text: string, key: string): Buffer {
     fail('too much "=" padding');
   }
   if (text.length % 4 !== 0) fail(`its length ${text.length} is not a multiple of 4 (missing "=" padding?)`);
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.toString('base64') !== text) fail('the last character has bits set that no encoder writes (not canonical)');
-  return bytes;
+  // The decoded size follows from the length: an oversized value is refused without decoding it.
+  validateValueSize((text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0), key);
+  // Only the last 4 characters can carry bits no encoder writes: re-encoding them is enough.
+  const last = text.slice(-4);
+  if (Buffer.from(last, 'base64').toString('base64') !== last)
+    fail('the last character has bits set that no encoder writes (not canonical)');
+  return Buffer.from(text, 'base64');
 }
