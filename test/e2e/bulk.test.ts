@@ -137,7 +137,6 @@ forEachBackend('import / export round trips', (target) => {
 });
 
 /** One good entry, one bad: the file must write nothing. [name, file name, content, code, line] */
-const big = Buffer.alloc(26_214_401, 0x61).toString('base64');
 const BAD_INPUTS: Array<[string, string, string, string, number]> = [
   ['truncated JSON', 'a.json', '[\n{"key":"ok","value":"v"},\n{"key":"b","val', 'SYNTAX_ERROR', 3],
   ['missing comma in JSON', 'a.json', '[\n{"key":"ok","value":"v"}\n{"key":"b","value":"v"}\n]', 'SYNTAX_ERROR', 3],
@@ -164,13 +163,6 @@ const BAD_INPUTS: Array<[string, string, string, string, number]> = [
     2,
   ],
   [
-    'value too large after base64 decoding',
-    'a.jsonl',
-    `{"key":"ok","value":"v"}\n{"key":"b","value":"${big}","base64":true}`,
-    'VALUE_TOO_LARGE',
-    2,
-  ],
-  [
     'metadata too large',
     'a.jsonl',
     `{"key":"ok","value":"v"}\n{"key":"b","value":"v","metadata":{"x":"${'m'.repeat(1100)}"}}`,
@@ -194,6 +186,22 @@ forEachBackend('invalid input writes nothing', (target) => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(code === 'SYNTAX_ERROR' ? 'syntax error' : code);
     expect(result.stderr).toMatch(new RegExp(`line ${line}\\b`));
+    expect(result.stderr).toContain('nothing was written');
+    expect(await keysIn(target, namespace)).toEqual([]);
+  });
+
+  it('value too large after base64 decoding: refused with the limit, exit 2, nothing written', async () => {
+    // 26,214,401 bytes "a": "aaa" is "YWFh" in base64, and the last two bytes are "YWE=".
+    const value = `${'YWFh'.repeat(8_738_133)}YWE=`;
+    const file = write(tempDir('big'), 'a.jsonl', `{"key":"ok","value":"v"}\n{"key":"b","value":"${value}","base64":true}\n`);
+    expect(Buffer.from(value, 'base64').length).toBe(26_214_401);
+    const namespace = `big-${Math.random().toString(36).slice(2, 10)}`;
+    expect((await runCli(['ns', 'create', namespace], { env: target.env() })).code).toBe(0);
+    const result = await runCli(['import', file, '-n', namespace], { env: target.env() });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('entry 1 (line 2) key "b": VALUE_TOO_LARGE');
+    expect(result.stderr).toContain('[limit 26214400, actual 26214401]');
     expect(result.stderr).toContain('nothing was written');
     expect(await keysIn(target, namespace)).toEqual([]);
   });
