@@ -183,4 +183,20 @@ describe('locateJsonError', () => {
     expect(locateJsonError('{"a": "\\x"}')).toMatchObject({ offset: 7 });
     expect(locateJsonError('[1,]')).toMatchObject({ offset: 3 });
   });
+
+  it('points into and after a long string exactly', () => {
+    const long = `${'x'.repeat(100_000)}\\"\\\\é🙂`;
+    const entry = `{"key":"k","value":"${long}"`;
+    expect(locateJsonError(`${entry}}`)).toBeNull();
+    expect(locateJsonError(`${entry},}`)).toMatchObject({ offset: entry.length + 1, problem: 'expected a quoted property name, got "}"' });
+    expect(locateJsonError(`${entry.slice(0, -1)}\tx"}`)).toMatchObject({
+      offset: entry.length - 1,
+      problem: expect.stringContaining('control character'),
+    });
+    expect(locateJsonError(`${entry.slice(0, -1)}\\q"}`)).toMatchObject({
+      offset: entry.length - 1,
+      problem: 'bad escape "\\q" in a string',
+    });
+    expect(locateJsonError(entry.slice(0, -1))).toMatchObject({ offset: 19, problem: 'a string is not closed (missing ")' });
+  });
 });

@@ -33,6 +33,9 @@ class Located extends Error {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** A run of string characters that need no look: not a quote, a backslash or a control character. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the run must stop at
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
 
 /** Where one JSON value (with optional surrounding whitespace) is invalid; null when it is valid. */
 export function locateJsonError(text: string): JsonErrorLocation | null {
@@ -53,6 +56,10 @@ export function locateJsonError(text: string): JsonErrorLocation | null {
     const start = i;
     i++;
     for (;;) {
+      // Skip plain characters natively: a long string costs one pass, not a call per character.
+      PLAIN_RUN.lastIndex = i;
+      PLAIN_RUN.test(text);
+      i = PLAIN_RUN.lastIndex;
       if (i >= n) fail('a string is not closed (missing ")', start);
       const c = text.charCodeAt(i);
       if (c === 34) {
