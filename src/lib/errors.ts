@@ -90,7 +90,8 @@ export class ValidationError extends KvadmError {
 
 /** A key as it should appear in a message: quoted, control characters escaped, long keys cut. */
 export function displayKey(key: string): string {
-  const quoted = JSON.stringify(key);
+  // At most 82 code points show: escaping all of a key megabytes long (a bad bulk file) cost seconds.
+  const quoted = JSON.stringify(key.length > 200 ? [...key.slice(0, 200)].slice(0, 82).join('') : key);
   // Cut by code points so an emoji is never split into a lone surrogate.
   const chars = [...quoted];
   return chars.length > 82 ? `${chars.slice(0, 78).join('')}…"` : quoted;

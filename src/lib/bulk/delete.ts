@@ -75,8 +75,10 @@ export async function readKeyList(source: BulkSource, reportLimit = 20): Promise
     for (let i = 0; i < batch.records.length; i++) add(batch.records[i], index + i, batch.lines[i] as number);
     index += batch.records.length;
   };
-  const takeLines = (final: boolean): void => {
-    const parts = pending.split('\n');
+  const takeLines = (text: string, final: boolean): void => {
+    // Split only the new text: splitting everything held made one long line cost quadratic time.
+    const parts = text.split('\n');
+    parts[0] = pending + parts[0];
     pending = final ? '' : (parts.pop() as string);
     for (const part of parts) {
       line++;
@@ -101,8 +103,7 @@ export async function readKeyList(source: BulkSource, reportLimit = 20): Promise
       scanner.push(text);
       takeJson();
     } else {
-      pending += text;
-      takeLines(false);
+      takeLines(text, false);
     }
   }
   const rest = decoder.end();
@@ -111,8 +112,7 @@ export async function readKeyList(source: BulkSource, reportLimit = 20): Promise
     scanner.end();
     takeJson();
   } else {
-    pending += rest;
-    takeLines(true);
+    takeLines(rest, true);
   }
   if (invalid > 0) throw new InvalidKeyListError(name, problems, invalid);
   return keys;
