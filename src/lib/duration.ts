@@ -14,7 +14,7 @@ export function parseDuration(input: string, flag = '--ttl'): number {
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
     throw new ValidationError(
       'EXPIRATION_TTL_INVALID',
-      `${flag} ${JSON.stringify(input)}: must be a whole number of seconds (90) or a duration (15m, 1h, 7d, 1h30m)`,
+      `${flag}: cannot read ${JSON.stringify(input)}: it must be a whole number of seconds (90) or a duration (15m, 1h, 7d, 1h30m)`,
       { hint: 'give seconds (90) or a duration such as 15m, 1h, 7d or 1h30m' },
     );
   }

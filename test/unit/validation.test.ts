@@ -369,8 +369,8 @@ describe('expiration messages name the rule that was broken', () => {
   });
 
   const flagCases: Array<[string, string]> = [
-    ['90.5', '--ttl "90.5": must be a whole number of seconds (90) or a duration (15m, 1h, 7d, 1h30m)'],
-    ['x', '--ttl "x": must be a whole number of seconds (90) or a duration (15m, 1h, 7d, 1h30m)'],
+    ['90.5', '--ttl: cannot read "90.5": it must be a whole number of seconds (90) or a duration (15m, 1h, 7d, 1h30m)'],
+    ['x', '--ttl: cannot read "x": it must be a whole number of seconds (90) or a duration (15m, 1h, 7d, 1h30m)'],
   ];
   it.each(flagCases)('--ttl %s → %s', (given, message) => {
     expect(thrown(() => parseDuration(given)).message).toBe(message);
