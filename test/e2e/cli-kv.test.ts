@@ -45,7 +45,7 @@ forEachBackend('kvadm kv', (target) => {
     it('a 1 MiB random binary value piped in and out is byte-identical', async () => {
       const { kv, name } = await freshNamespace();
       const bytes = randomBytes(1024 * 1024);
-      const put = await kv(['put', 'blob'], bytes);
+      const put = await kv(['put', 'blob', '-'], bytes);
       expect(put.code, put.stderr).toBe(0);
       expect(put.stdout).toBe('');
       const get = await kv(['get', 'blob']);
