@@ -94,6 +94,14 @@ describe('endless and unsized inputs stop at 25 MiB + 1 byte', () => {
     expect(await storedKeys(dataDir)).toEqual([]);
   });
 
+  it('an endless pipe into `config set token -` is refused the same way, and nothing is stored', async () => {
+    const configDir = tempDir('endless-config');
+    const result = await runShell('cat /dev/zero | $KVADM config set token -', { KVADM_CONFIG_DIR: configDir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`Value length of more than ${LIMIT} exceeds limit of ${LIMIT} (stopped reading stdin there).`);
+    expect(fs.readdirSync(configDir)).toEqual([]);
+  });
+
   it('a FIFO given to --file is read to its end, and an endless writer is cut at the limit', async () => {
     const dir = tempDir('fifo');
     const env = { KVADM_DATA_DIR: path.join(dir, 'store') };
