@@ -18,7 +18,8 @@ import {
   validatePrefix,
   validateValueSize,
 } from '../../src/lib/validation.js';
-import { valueToBytes } from '../../src/lib/values.js';
+import { toJsonValue } from '../../src/lib/encoding.js';
+import { bytesToValue, readStream, valueToBytes } from '../../src/lib/values.js';
 
 /** The ValidationError `fn` throws (fails the test when it throws nothing or something else). */
 function thrown(fn: () => unknown): ValidationError {
@@ -329,6 +330,41 @@ describe('durations and times (CLI input)', () => {
     for (const bad of ['tomorrow', '', '01/01/2026', '2026-13-45T99:00:00Z']) {
       expect(thrown(() => parseExpiration(bad)).code).toBe('EXPIRATION_INVALID');
     }
+  });
+});
+
+describe('reading values', () => {
+  it('an endless stream is cut just past 25 MiB: reading stops there and the source is closed', async () => {
+    let pulled = 0;
+    let closed = false;
+    async function* endless(): AsyncIterable<Uint8Array> {
+      const chunk = new Uint8Array(1 << 20);
+      try {
+        for (;;) {
+          pulled++;
+          yield chunk;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const error = await rejected(readStream(endless(), 'k', 'stdin'));
+    expect(error.code).toBe('VALUE_TOO_LARGE');
+    expect(error.message).toBe(
+      `key "k": Value length of more than ${LIMITS.valueMaxBytes} exceeds limit of ${LIMITS.valueMaxBytes} (stopped reading stdin there).`,
+    );
+    // 25 chunks of 1 MiB are exactly the limit; the 26th passes it, and no more is asked for.
+    expect(pulled).toBe(26);
+    expect(closed).toBe(true);
+  });
+
+  it('a leading byte-order mark is part of the value as text and in JSON output; the json type parses past it', () => {
+    const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]);
+    expect(bytesToValue(bytes, 'text')).toBe('\uFEFF{}');
+    expect(toJsonValue(bytes)).toEqual({ value: '\uFEFF{}' });
+    expect(Buffer.from(toJsonValue(bytes).value, 'utf8').equals(bytes)).toBe(true);
+    expect(bytesToValue(bytes, 'json')).toEqual({});
+    expect(toJsonValue(Buffer.from([0xef, 0xbb]))).toEqual({ value: '77s=', base64: true });
   });
 });
 
