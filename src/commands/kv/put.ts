@@ -32,7 +32,7 @@ A write replaces the value, expiration and metadata. Limits: key 1-512 bytes, va
   static override flags = {
     file: Flags.string({ char: 'f', summary: 'Read the value from this file (bytes exactly); "-" reads stdin.' }),
     ttl: Flags.string({ summary: 'Time to live: seconds or a duration (90, 15m, 1h, 7d); at least 60 s.', exclusive: ['expiration'] }),
-    expiration: Flags.string({ summary: 'Absolute expiry: unix seconds or ISO-8601; at least 60 s ahead.' }),
+    expiration: Flags.string({ summary: 'Absolute expiry: unix seconds or ISO-8601 with a zone (Z, +02:00); at least 60 s ahead.' }),
     metadata: Flags.string({ summary: 'Metadata as JSON (at most 1024 bytes serialised).' }),
     'json-value': Flags.boolean({ summary: 'Check that the value is valid JSON before storing it.' }),
   };
