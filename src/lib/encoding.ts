@@ -1,5 +1,7 @@
 /** Text or base64: how a value travels in JSON (kv get --with-metadata, export). */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading byte-order mark (EF BB BF) is part of the value and must survive
+// as U+FEFF, as it does in export; the default decoder silently drops it.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The value as UTF-8 text, or null when its bytes are not valid UTF-8. */
 export function utf8OrNull(bytes: Uint8Array): string | null {

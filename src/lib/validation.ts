@@ -63,9 +63,16 @@ export function validateKey(key: unknown): string {
   return key;
 }
 
-export function validateValueSize(byteLength: number, key?: string): void {
+/**
+ * `readFrom` names an input that was read only up to the limit (stdin, a device, a FIFO):
+ * its real size is unknown, so the message says "more than" instead of a number.
+ */
+export function validateValueSize(byteLength: number, key?: string, readFrom?: string): void {
   if (byteLength > LIMITS.valueMaxBytes) {
-    const wire = `Value length of ${byteLength} exceeds limit of ${LIMITS.valueMaxBytes}.`;
+    const wire =
+      readFrom === undefined
+        ? `Value length of ${byteLength} exceeds limit of ${LIMITS.valueMaxBytes}.`
+        : `Value length of more than ${LIMITS.valueMaxBytes} exceeds limit of ${LIMITS.valueMaxBytes} (stopped reading ${readFrom} there).`;
     throw new ValidationError('VALUE_TOO_LARGE', `${keyContext(key)}${wire}`, {
       hint: 'values are limited to 25 MiB (26,214,400 bytes); split the value across several keys',
       details: { ...(key === undefined ? {} : { key }), limit: LIMITS.valueMaxBytes, actual: byteLength },
@@ -133,36 +140,59 @@ function isWholeNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && Number.isInteger(value);
 }
 
+/** A value as a message shows it: strings quoted (so "" and " 60" are visible), the rest as is. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** Digit strings (a CSV cell, a query parameter) read as the number they spell. */
+function wholeFromText(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+}
+
 export function validateExpirationTtl(ttl: unknown, key?: string): number {
-  const n = typeof ttl === 'string' && /^\d+$/.test(ttl) ? Number(ttl) : ttl;
-  if (!isWholeNumber(n) || n < LIMITS.minExpirationTtlSeconds) {
+  const n = wholeFromText(ttl);
+  if (!isWholeNumber(n)) {
+    // 90.5 or "x" is not "less than 60": name the rule it breaks.
+    const wire = `Invalid expiration_ttl of ${shown(ttl)}. Expiration TTL must be a whole number of seconds.`;
+    throw new ValidationError('EXPIRATION_TTL_INVALID', `${keyContext(key)}${wire}`, {
+      hint: `give a whole number of seconds of at least ${LIMITS.minExpirationTtlSeconds}, such as 3600`,
+      details: { ...(key === undefined ? {} : { key }), ...(typeof n === 'number' ? { actual: n } : {}) },
+      wireMessage: wire,
+    });
+  }
+  if (n < LIMITS.minExpirationTtlSeconds) {
     const wire = `Invalid expiration_ttl of ${String(ttl)}. Expiration TTL must be at least ${LIMITS.minExpirationTtlSeconds}.`;
     throw new ValidationError('EXPIRATION_TTL_INVALID', `${keyContext(key)}${wire}`, {
       hint: `give a whole number of seconds of at least ${LIMITS.minExpirationTtlSeconds}`,
-      details: {
-        ...(key === undefined ? {} : { key }),
-        limit: LIMITS.minExpirationTtlSeconds,
-        ...(typeof n === 'number' ? { actual: n } : {}),
-      },
+      details: { ...(key === undefined ? {} : { key }), limit: LIMITS.minExpirationTtlSeconds, actual: n },
       wireMessage: wire,
     });
   }
   return n;
 }
 
-/** An absolute expiration in unix seconds, at least 60 s after `nowMs`. */
+/**
+ * An absolute expiration in unix seconds, at least 60 s after `nowMs`. ISO-8601 text is
+ * read before this (parseExpiration: the --expiration flag, import files); here, as in
+ * the runtime API and the wire protocol, only unix seconds are taken.
+ */
 export function validateExpiration(expiration: unknown, nowMs: number, key?: string): number {
-  const n = typeof expiration === 'string' && /^\d+$/.test(expiration) ? Number(expiration) : expiration;
+  const n = wholeFromText(expiration);
   const earliest = Math.floor(nowMs / 1000) + LIMITS.minExpirationOffsetSeconds;
-  if (!isWholeNumber(n) || n < earliest) {
+  if (!isWholeNumber(n)) {
+    const wire = `Invalid expiration of ${shown(expiration)}. Expiration times must be a whole number of seconds since the epoch (unix time).`;
+    throw new ValidationError('EXPIRATION_INVALID', `${keyContext(key)}${wire}`, {
+      hint: `give unix seconds of at least ${earliest} (now + ${LIMITS.minExpirationOffsetSeconds} s), or use a TTL`,
+      details: { ...(key === undefined ? {} : { key }), ...(typeof n === 'number' ? { actual: n } : {}) },
+      wireMessage: wire,
+    });
+  }
+  if (n < earliest) {
     const wire = `Invalid expiration of ${String(expiration)}. Expiration times must be at least ${LIMITS.minExpirationOffsetSeconds} seconds in the future.`;
     throw new ValidationError('EXPIRATION_INVALID', `${keyContext(key)}${wire}`, {
       hint: `give unix seconds of at least ${earliest} (now + ${LIMITS.minExpirationOffsetSeconds} s), or use a TTL`,
-      details: {
-        ...(key === undefined ? {} : { key }),
-        limit: earliest,
-        ...(typeof n === 'number' ? { actual: n } : {}),
-      },
+      details: { ...(key === undefined ? {} : { key }), limit: earliest, actual: n },
       wireMessage: wire,
     });
   }
@@ -204,7 +234,8 @@ export function resolveExpiration(options: ExpirationOptions, nowMs: number, key
 
 export function validateCacheTtl(cacheTtl: unknown): number {
   if (!isWholeNumber(cacheTtl) || cacheTtl < LIMITS.minCacheTtlSeconds) {
-    const wire = `Invalid cache_ttl of ${String(cacheTtl)}. Cache TTL must be at least ${LIMITS.minCacheTtlSeconds}.`;
+    const rule = isWholeNumber(cacheTtl) ? `at least ${LIMITS.minCacheTtlSeconds}` : 'a whole number of seconds';
+    const wire = `Invalid cache_ttl of ${shown(cacheTtl)}. Cache TTL must be ${rule}.`;
     throw new ValidationError('CACHE_TTL_INVALID', wire, {
       hint: `give a whole number of seconds of at least ${LIMITS.minCacheTtlSeconds}`,
       details: { limit: LIMITS.minCacheTtlSeconds, ...(typeof cacheTtl === 'number' ? { actual: cacheTtl } : {}) },

@@ -1,51 +1,79 @@
-/** Where `kv put` takes its value from: the argument, a file, or stdin. */
+/** Where `kv put` takes its value from: the argument, a file, or stdin (only when asked with "-"). */
 import fs from 'node:fs';
-import { UsageError, ValidationError } from './errors.js';
-import { validateValueSize } from './validation.js';
+import { UsageError, ValidationError, isKvadmError } from './errors.js';
+import { displayKey, validateValueSize } from './validation.js';
 import { readStream } from './values.js';
 
 export type ValueSource = { kind: 'argument'; text: string } | { kind: 'file'; path: string } | { kind: 'stdin' };
 
-export function chooseValueSource(argument: string | undefined, file: string | undefined, stdinIsTTY: boolean): ValueSource {
-  if (file !== undefined && argument !== undefined && argument !== '-') {
-    throw new UsageError('give the value either as an argument or with --file, not both');
+/**
+ * Stdin is read only when asked for, with VALUE "-" or `--file -`: a missing VALUE is a
+ * mistake (an unset shell variable), and reading stdin then would store an empty value
+ * from `< /dev/null`, or swallow the input of a `while read` loop around the command.
+ */
+export function chooseValueSource(argument: string | undefined, file: string | undefined, key: string): ValueSource {
+  if (file !== undefined && argument !== undefined) {
+    throw new UsageError(
+      `give the value of key ${displayKey(key)} either as VALUE or with --file, not both`,
+      'drop VALUE to read the file, or drop --file',
+    );
   }
+  if (file === '-' || argument === '-') return { kind: 'stdin' };
   if (file !== undefined) return { kind: 'file', path: file };
-  if (argument !== undefined && argument !== '-') return { kind: 'argument', text: argument };
-  if (argument === undefined && stdinIsTTY) {
-    throw new UsageError('missing the value', 'give it as an argument, with --file PATH, or pipe it on stdin (VALUE "-")');
-  }
-  return { kind: 'stdin' };
+  if (argument !== undefined) return { kind: 'argument', text: argument };
+  throw new UsageError(
+    `missing the value of key ${displayKey(key)}: give VALUE, --file PATH, or "-" to read stdin`,
+    `for example: kvadm kv put ${shellWord(key)} - < value.txt (an empty value is: kvadm kv put ${shellWord(key)} '')`,
+  );
 }
 
-/** The value's bytes; files and stdin are refused as soon as they pass 25 MiB. */
+/** The value's bytes. Files and stdin are read up to 25 MiB + 1 byte at most, then refused. */
 export async function readValueSource(source: ValueSource, key: string): Promise<Uint8Array> {
   switch (source.kind) {
     case 'argument':
       return Buffer.from(source.text, 'utf8');
-    case 'file': {
-      const cannotRead = (error: unknown) =>
-        new UsageError(
-          `cannot read --file ${source.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-          'check the path',
-        );
-      let size: number;
-      try {
-        size = fs.statSync(source.path).size;
-      } catch (error) {
-        throw cannotRead(error);
-      }
-      validateValueSize(size, key);
-      try {
-        return fs.readFileSync(source.path);
-      } catch (error) {
-        // A folder, or a file we may not read: the path is wrong, not kvadm.
-        throw cannotRead(error);
-      }
-    }
     case 'stdin':
-      return readStream(process.stdin as AsyncIterable<Buffer>, key, { measureAll: true });
+      return readStream(process.stdin as AsyncIterable<Buffer>, key, 'stdin');
+    case 'file':
+      return readValueFile(source.path, key);
   }
+}
+
+/**
+ * A regular file's size is known up front, so an oversize file is refused with its size
+ * before reading. Anything else (a device such as /dev/zero, a FIFO, a file still growing)
+ * is read as a stream that stops at the limit.
+ */
+async function readValueFile(path: string, key: string): Promise<Uint8Array> {
+  const cannotRead = (problem: string) =>
+    new UsageError(`cannot read --file ${path}: ${problem}`, 'check the path (use --file - or VALUE "-" to read stdin)');
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(path);
+  } catch (error) {
+    throw cannotRead(errnoText(error));
+  }
+  if (stat.isDirectory()) throw cannotRead('it is a folder');
+  if (stat.isFile()) validateValueSize(stat.size, key);
+  try {
+    return await readStream(fs.createReadStream(path, { highWaterMark: 1 << 16 }), key, `--file ${path}`);
+  } catch (error) {
+    if (isKvadmError(error)) throw error;
+    // A file we may not read: the path is wrong, not kvadm.
+    throw cannotRead(errnoText(error));
+  }
+}
+
+function errnoText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return `not readable (${code})`;
+  return code ?? (error as Error).message;
+}
+
+/** A key as a shell word for a hint: bare when safe, else single-quoted. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_.:/@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** For --json-value: the text must parse as JSON. */

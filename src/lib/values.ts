@@ -20,7 +20,8 @@ export type PutValue =
   | number
   | boolean;
 
-const textDecoder = new TextDecoder('utf-8');
+// ignoreBOM: a leading U+FEFF is part of the value and is kept, as export and `kv get` keep it.
+const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
@@ -95,25 +96,22 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncIterable<
 }
 
 /**
- * All the bytes of a stream, refused as soon as they pass 25 MiB. With `measureAll` the
- * rest is still read (and dropped) so the error gives the real size: what the CLI wants
- * for stdin, where nothing else will read the data anyway.
+ * All the bytes of a stream, refused as soon as they pass 25 MiB: at most the limit is
+ * kept and reading stops there, so an endless source (`cat /dev/zero |`) fails at once
+ * instead of filling memory. `readFrom` names the source in that message.
  */
 export async function readStream(
   chunks: AsyncIterable<Uint8Array | string>,
   key: string | undefined,
-  options: { measureAll?: boolean } = {},
+  readFrom = 'the stream',
 ): Promise<Uint8Array> {
   const parts: Buffer[] = [];
   let total = 0;
   for await (const chunk of chunks) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     total += buffer.byteLength;
-    if (total > LIMITS.valueMaxBytes) {
-      if (options.measureAll)
-        for await (const rest of chunks) total += typeof rest === 'string' ? Buffer.byteLength(rest) : rest.byteLength;
-      validateValueSize(total, key);
-    }
+    // Leaving the loop (by this throw) ends the iteration: a Node stream is destroyed, a file closed.
+    if (total > LIMITS.valueMaxBytes) validateValueSize(total, key, readFrom);
     parts.push(buffer);
   }
   return Buffer.concat(parts, total);
@@ -125,7 +123,9 @@ export function bytesToValue(bytes: Uint8Array, type: ValueType, key?: string): 
     case 'text':
       return textDecoder.decode(bytes);
     case 'json': {
-      const text = textDecoder.decode(bytes);
+      // A leading byte-order mark is not part of the JSON text (RFC 8259 lets parsers skip it).
+      const decoded = textDecoder.decode(bytes);
+      const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
       try {
         return JSON.parse(text);
       } catch (cause) {

@@ -45,7 +45,7 @@ forEachBackend('kvadm kv', (target) => {
     it('a 1 MiB random binary value piped in and out is byte-identical', async () => {
       const { kv, name } = await freshNamespace();
       const bytes = randomBytes(1024 * 1024);
-      const put = await kv(['put', 'blob'], bytes);
+      const put = await kv(['put', 'blob', '-'], bytes);
       expect(put.code, put.stderr).toBe(0);
       expect(put.stdout).toBe('');
       const get = await kv(['get', 'blob']);
@@ -67,7 +67,9 @@ forEachBackend('kvadm kv', (target) => {
       const { kv } = await freshNamespace();
       expect((await kv(['put', 'dash', '-'], 'from stdin')).code).toBe(0);
       expect((await kv(['get', 'dash'])).stdout).toBe('from stdin');
-      const empty = await kv(['put', 'empty']);
+      expect((await kv(['put', 'file-dash', '--file', '-'], 'also stdin')).code).toBe(0);
+      expect((await kv(['get', 'file-dash'])).stdout).toBe('also stdin');
+      const empty = await kv(['put', 'empty', '-']);
       expect(empty.code, empty.stderr).toBe(0);
       const get = await kv(['get', 'empty']);
       expect(get.code).toBe(0);
@@ -92,9 +94,9 @@ forEachBackend('kvadm kv', (target) => {
 
     it('stdin is data only: a trailing newline is kept and a missing argument is never read from stdin', async () => {
       const { kv, name } = await freshNamespace();
-      expect((await kv(['put', 'nl'], 'line one\nline two\n')).code).toBe(0);
+      expect((await kv(['put', 'nl', '-'], 'line one\nline two\n')).code).toBe(0);
       expect((await kv(['get', 'nl'])).stdout).toBe('line one\nline two\n');
-      expect((await kv(['put', 'ws'], '  padded  ')).code).toBe(0);
+      expect((await kv(['put', 'ws', '-'], '  padded  ')).code).toBe(0);
       expect((await kv(['get', 'ws'])).stdout).toBe('  padded  ');
       // Without a key argument, piped text must not become the key.
       const get = await kv(['get'], 'nl\n');
@@ -248,7 +250,7 @@ forEachBackend('kvadm kv', (target) => {
       expect(JSON.parse(text.stdout)).toEqual({ key: 'text', value: 'héllo', metadata: { owner: 'ops', n: [1, 2] }, expiration: null });
 
       const binary = Buffer.from([0xff, 0x00, 0xfe, 0x80, 0x41]);
-      expect((await kv(['put', 'bin'], binary)).code).toBe(0);
+      expect((await kv(['put', 'bin', '-'], binary)).code).toBe(0);
       const bin = await kv(['get', 'bin', '--with-metadata']);
       expect(JSON.parse(bin.stdout)).toEqual({
         key: 'bin',
@@ -442,7 +444,7 @@ describe('output files that cannot be written (exit 2, nothing half-done)', () =
 describe('stdout closed early', () => {
   it('`kvadm kv get BIG | head -c 10` ends quietly with exit 0', async () => {
     const env = { KVADM_DATA_DIR: tempDir('epipe') };
-    expect((await runCli(['kv', 'put', 'big'], { env, input: randomBytes(4 * 1024 * 1024) })).code).toBe(0);
+    expect((await runCli(['kv', 'put', 'big', '-'], { env, input: randomBytes(4 * 1024 * 1024) })).code).toBe(0);
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [binPath, 'kv', 'get', 'big'], {
         env: childEnv(env),

@@ -161,7 +161,7 @@ describe('SIGKILL during writes (local store)', () => {
     const dataDir = tempDir('crash-stdin');
     const env = { KVADM_DATA_DIR: dataDir };
     expect((await runCli(['kv', 'put', 'before', 'ok'], { env })).code).toBe(0);
-    const child = spawn(process.execPath, [binPath, 'kv', 'put', 'partial'], {
+    const child = spawn(process.execPath, [binPath, 'kv', 'put', 'partial', '-'], {
       env: childEnv(env),
       stdio: ['pipe', 'ignore', 'ignore'],
     });

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import { OPEN_SWEEP_MAX_ROWS } from '../../src/lib/backends/local-sql.js';
+import type { KvadmError } from '../../src/lib/errors.js';
 import { KV } from '../../src/lib/kv.js';
 import { repoRoot, tempDir } from '../helpers.js';
 
@@ -91,11 +92,54 @@ describe('files', () => {
     expect(await KV.list({ backend })).toEqual(['A', '_x', 'a.b', 'b', 'default']);
   });
 
-  it('a data dir that is a file is reported as a store problem, not as a bug', async () => {
-    const file = path.join(tempDir('notdir'), 'file');
+  it('an unusable data dir is refused when the backend opens, naming the path and what is wrong (exit 2)', () => {
+    const dir = tempDir('notdir');
+    const file = path.join(dir, 'file');
     fs.writeFileSync(file, 'x');
-    const backend = backendAt(file);
-    await expect(new KV('default', { backend }).put('k', 'v')).rejects.toMatchObject({ code: 'STORE_UNREADABLE', exitCode: 1 });
+    const refusal = (dataDir: string) => {
+      try {
+        new LocalBackend({ dataDir });
+      } catch (error) {
+        return error as KvadmError;
+      }
+      throw new Error(`${dataDir} was accepted`);
+    };
+    expect(refusal(file)).toMatchObject({
+      code: 'DATA_DIR_UNUSABLE',
+      exitCode: 2,
+      message: `cannot use the data folder ${file}: it is a file, not a folder`,
+    });
+    expect(refusal(path.join(file, 'sub', 'deeper')).message).toBe(
+      `cannot use the data folder ${path.join(file, 'sub', 'deeper')}: it cannot be created because ${file} is a file, not a folder`,
+    );
+    const store = path.join(dir, 'store');
+    fs.mkdirSync(store);
+    fs.writeFileSync(path.join(store, 'namespaces'), 'x');
+    expect(refusal(store).message).toBe(`cannot use the data folder ${store}: ${path.join(store, 'namespaces')} is a file, not a folder`);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('a folder kvadm may not write is refused as not writable', () => {
+    const dir = path.join(tempDir('readonly'), 'ro');
+    fs.mkdirSync(dir, { mode: 0o555 });
+    expect(() => new LocalBackend({ dataDir: dir })).toThrow(`cannot use the data folder ${dir}: the folder is not writable`);
+    expect(() => new LocalBackend({ dataDir: path.join(dir, 'store') })).toThrow(`it cannot be created because ${dir} is not writable`);
+  });
+
+  it.skipIf(!fs.existsSync('/proc/self'))('a data dir under /proc fails on the first write instead of looping in mkdir', async () => {
+    const backend = backendAt('/proc/kvadm-nope/store');
+    await expect(new KV('default', { backend }).put('k', 'v')).rejects.toMatchObject({
+      code: 'DATA_DIR_UNUSABLE',
+      exitCode: 2,
+      message: 'cannot use the data folder /proc/kvadm-nope/store: cannot create /proc/kvadm-nope (ENOENT)',
+    });
+  });
+
+  it('a missing data dir is created, parents included, on the first write', async () => {
+    const dataDir = path.join(tempDir('deep'), 'a', 'b', 'c');
+    const backend = backendAt(dataDir);
+    expect(fs.existsSync(dataDir)).toBe(false);
+    await new KV('default', { backend }).put('k', 'v');
+    expect(fs.readdirSync(path.join(dataDir, 'namespaces'))).toContain('default.sqlite');
   });
 });
 

@@ -18,7 +18,8 @@ import {
   validatePrefix,
   validateValueSize,
 } from '../../src/lib/validation.js';
-import { valueToBytes } from '../../src/lib/values.js';
+import { toJsonValue } from '../../src/lib/encoding.js';
+import { bytesToValue, readStream, valueToBytes } from '../../src/lib/values.js';
 
 /** The ValidationError `fn` throws (fails the test when it throws nothing or something else). */
 function thrown(fn: () => unknown): ValidationError {
@@ -329,6 +330,118 @@ describe('durations and times (CLI input)', () => {
     for (const bad of ['tomorrow', '', '01/01/2026', '2026-13-45T99:00:00Z']) {
       expect(thrown(() => parseExpiration(bad)).code).toBe('EXPIRATION_INVALID');
     }
+  });
+});
+
+describe('reading values', () => {
+  it('an endless stream is cut just past 25 MiB: reading stops there and the source is closed', async () => {
+    let pulled = 0;
+    let closed = false;
+    async function* endless(): AsyncIterable<Uint8Array> {
+      const chunk = new Uint8Array(1 << 20);
+      try {
+        for (;;) {
+          pulled++;
+          yield chunk;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const error = await rejected(readStream(endless(), 'k', 'stdin'));
+    expect(error.code).toBe('VALUE_TOO_LARGE');
+    expect(error.message).toBe(
+      `key "k": Value length of more than ${LIMITS.valueMaxBytes} exceeds limit of ${LIMITS.valueMaxBytes} (stopped reading stdin there).`,
+    );
+    // 25 chunks of 1 MiB are exactly the limit; the 26th passes it, and no more is asked for.
+    expect(pulled).toBe(26);
+    expect(closed).toBe(true);
+  });
+
+  it('a leading byte-order mark is part of the value as text and in JSON output; the json type parses past it', () => {
+    const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]);
+    expect(bytesToValue(bytes, 'text')).toBe('\uFEFF{}');
+    expect(toJsonValue(bytes)).toEqual({ value: '\uFEFF{}' });
+    expect(Buffer.from(toJsonValue(bytes).value, 'utf8').equals(bytes)).toBe(true);
+    expect(bytesToValue(bytes, 'json')).toEqual({});
+    expect(toJsonValue(Buffer.from([0xef, 0xbb]))).toEqual({ value: '77s=', base64: true });
+  });
+});
+
+describe('expiration messages name the rule that was broken', () => {
+  const WHOLE_TTL = 'Expiration TTL must be a whole number of seconds.';
+  const WHOLE_EXP = 'Expiration times must be a whole number of seconds since the epoch (unix time).';
+  const ttlCases: Array<[unknown, string]> = [
+    [90.5, `Invalid expiration_ttl of 90.5. ${WHOLE_TTL}`],
+    ['90.5', `Invalid expiration_ttl of "90.5". ${WHOLE_TTL}`],
+    ['x', `Invalid expiration_ttl of "x". ${WHOLE_TTL}`],
+    ['', `Invalid expiration_ttl of "". ${WHOLE_TTL}`],
+    [true, `Invalid expiration_ttl of true. ${WHOLE_TTL}`],
+    [Number.NaN, `Invalid expiration_ttl of NaN. ${WHOLE_TTL}`],
+    [59, 'Invalid expiration_ttl of 59. Expiration TTL must be at least 60.'],
+    ['-5', 'Invalid expiration_ttl of -5. Expiration TTL must be at least 60.'],
+  ];
+  it.each(ttlCases)('expiration_ttl %j → %s', (given, message) => {
+    const error = thrown(() => validateExpirationTtl(given));
+    expect(error.code).toBe('EXPIRATION_TTL_INVALID');
+    expect(error.message).toBe(message);
+  });
+
+  const expirationCases: Array<[unknown, string]> = [
+    [NOW_S + 3600.5, `Invalid expiration of ${NOW_S + 3600.5}. ${WHOLE_EXP}`],
+    ['2030-01-01T00:00:00Z', `Invalid expiration of "2030-01-01T00:00:00Z". ${WHOLE_EXP}`],
+    ['soon', `Invalid expiration of "soon". ${WHOLE_EXP}`],
+    [NOW_S, `Invalid expiration of ${NOW_S}. Expiration times must be at least 60 seconds in the future.`],
+  ];
+  it.each(expirationCases)('expiration %j → %s', (given, message) => {
+    const error = thrown(() => validateExpiration(given, NOW_MS));
+    expect(error.code).toBe('EXPIRATION_INVALID');
+    expect(error.message).toBe(message);
+  });
+
+  it('cache TTL: a fraction is not a whole number, 59 is below the minimum', () => {
+    expect(thrown(() => validateCacheTtl(60.5)).message).toBe('Invalid cache_ttl of 60.5. Cache TTL must be a whole number of seconds.');
+    expect(thrown(() => validateCacheTtl(59)).message).toBe('Invalid cache_ttl of 59. Cache TTL must be at least 60.');
+  });
+
+  const flagCases: Array<[string, string]> = [
+    ['90.5', '--ttl: cannot read "90.5": it must be a whole number of seconds (90) or a duration (15m, 1h, 7d, 1h30m)'],
+    ['x', '--ttl: cannot read "x": it must be a whole number of seconds (90) or a duration (15m, 1h, 7d, 1h30m)'],
+  ];
+  it.each(flagCases)('--ttl %s → %s', (given, message) => {
+    expect(thrown(() => parseDuration(given)).message).toBe(message);
+  });
+
+  const timeCases: Array<[string, string]> = [
+    ['1767225600.5', '--expiration "1767225600.5" must be a whole number of seconds since 1970-01-01 UTC (unix time), or an ISO-8601 time'],
+    ['-5', '--expiration "-5" must be a whole number of seconds since 1970-01-01 UTC (unix time), or an ISO-8601 time'],
+    ['tomorrow', '--expiration "tomorrow" cannot be read as a time'],
+    [
+      '2026-12-31T10:00:00',
+      '--expiration "2026-12-31T10:00:00" has no time zone: add Z for UTC or an offset such as +02:00 (kvadm does not guess between UTC and local time)',
+    ],
+    [
+      '2026-12-31 10:00',
+      '--expiration "2026-12-31 10:00" has no time zone: add Z for UTC or an offset such as +02:00 (kvadm does not guess between UTC and local time)',
+    ],
+    ['2026-02-30T00:00:00Z', '--expiration "2026-02-30T00:00:00Z" is not a valid date and time'],
+    ['2026-01-01T24:00:00Z', '--expiration "2026-01-01T24:00:00Z" is not a valid date and time'],
+  ];
+  it.each(timeCases)('--expiration %s → %s', (given, message) => {
+    const error = thrown(() => parseExpiration(given));
+    expect(error.code).toBe('EXPIRATION_INVALID');
+    expect(error.message).toBe(message);
+  });
+
+  it('ISO-8601 in a file: a date alone is midnight UTC; offsets and fractions are read; the key is named', () => {
+    expect(parseExpiration('2026-01-01', 'expiration', 'k')).toBe(1_767_225_600);
+    expect(parseExpiration('2026-01-01T00:00:00.999Z', 'expiration')).toBe(1_767_225_600);
+    expect(parseExpiration('2025-12-31T19:00:00-05:00', 'expiration')).toBe(1_767_225_600);
+    expect(parseExpiration('2026-01-01T05:30+0530', 'expiration')).toBe(1_767_225_600);
+    expect(parseExpiration(' 1767225600 ', 'expiration')).toBe(1_767_225_600);
+    expect(thrown(() => parseExpiration('2026-01-01T00:00', 'expiration', 'k')).message).toMatch(
+      /^key "k": expiration "2026-01-01T00:00" has no time zone/,
+    );
   });
 });
 

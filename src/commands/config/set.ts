@@ -5,6 +5,7 @@ import { ConfigStore } from '../../lib/config-store.js';
 import { interactive } from '../../lib/confirm.js';
 import { UsageError } from '../../lib/errors.js';
 import { SETTING_NAMES, type SettingName } from '../../lib/settings.js';
+import { readStream } from '../../lib/values.js';
 
 export interface ConfigSetResult {
   profile: string;
@@ -45,10 +46,10 @@ terminal asks for it (hidden for the token), anything else exits 2.`;
     const given = this.args.value;
     if (given !== undefined && given !== '-') return given;
     if (given === '-') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      // Bounded like any value read from stdin: `cat /dev/zero | kvadm config set token -` stops at 25 MiB.
+      const bytes = await readStream(process.stdin as AsyncIterable<Buffer>, undefined, 'stdin');
       // One trailing newline is what `echo` adds, not part of the value.
-      return Buffer.concat(chunks)
+      return Buffer.from(bytes)
         .toString('utf8')
         .replace(/\r?\n$/, '');
     }

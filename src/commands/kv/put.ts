@@ -15,28 +15,31 @@ export interface KvPutResult {
 export default class KvPut extends BaseCommand<typeof KvPut> {
   static override summary = 'Write a key.';
   static override description =
-    `The value comes from the VALUE argument, from --file (binary-safe), or from stdin when VALUE is "-" or absent and stdin is not a terminal.
+    `The value comes from the VALUE argument, from --file (binary-safe), or from stdin when VALUE is "-" (or --file -); without any of them kv put exits 2.
+Files and stdin are read up to the 25 MiB limit and refused past it (also endless sources such as /dev/zero).
 A write replaces the value, expiration and metadata. Limits: key 1-512 bytes, value 25 MiB, metadata 1024 bytes, TTL at least 60 s.`;
   static override examples = [
     '<%= config.bin %> kv put greeting hello',
     '<%= config.bin %> kv put session:42 "$TOKEN" --ttl 15m --metadata \'{"user":42}\'',
     '<%= config.bin %> kv put logo.png --file logo.png',
     'cat data.json | <%= config.bin %> kv put config - --json-value',
+    "<%= config.bin %> kv put empty ''",
   ];
   static override args = {
     key: Args.string({ description: 'Key (1 to 512 bytes of UTF-8).', required: true }),
-    value: Args.string({ description: 'Value; "-" or absent reads stdin.' }),
+    value: Args.string({ description: 'Value; "-" reads stdin.' }),
   };
   static override flags = {
-    file: Flags.string({ char: 'f', summary: 'Read the value from this file (bytes exactly).' }),
+    file: Flags.string({ char: 'f', summary: 'Read the value from this file (bytes exactly); "-" reads stdin.' }),
     ttl: Flags.string({ summary: 'Time to live: seconds or a duration (90, 15m, 1h, 7d); at least 60 s.', exclusive: ['expiration'] }),
-    expiration: Flags.string({ summary: 'Absolute expiry: unix seconds or ISO-8601; at least 60 s ahead.' }),
+    expiration: Flags.string({ summary: 'Absolute expiry: unix seconds or ISO-8601 with a zone (Z, +02:00); at least 60 s ahead.' }),
     metadata: Flags.string({ summary: 'Metadata as JSON (at most 1024 bytes serialised).' }),
     'json-value': Flags.boolean({ summary: 'Check that the value is valid JSON before storing it.' }),
   };
 
   async run(): Promise<KvPutResult> {
     const { key } = this.args;
+    const source = chooseValueSource(this.args.value, this.flags.file, key);
     const kv = await this.namespace();
     const options = {
       ...(this.flags.ttl === undefined ? {} : { expirationTtl: parseDuration(this.flags.ttl) }),
@@ -45,7 +48,6 @@ A write replaces the value, expiration and metadata. Limits: key 1-512 bytes, va
     };
     // Check the key and options before reading a possibly large stdin.
     await kv.prepareEntry(key, '', options);
-    const source = chooseValueSource(this.args.value, this.flags.file, Boolean(process.stdin.isTTY));
     const bytes = await readValueSource(source, key);
     if (this.flags['json-value']) checkJsonValue(bytes, key);
     const entry = await kv.prepareEntry(key, bytes, options);

@@ -24,6 +24,7 @@ import { BULK_INSERT_ROWS, MIGRATIONS, OPEN_SWEEP_MAX_ROWS, SQL, multiRowPut } f
 import { DEFAULT_NAMESPACE, LIMITS } from '../limits.js';
 import { KvadmError, ExitCode, NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
 import { decodeCursor, encodeCursor, prefixUpperBound } from '../cursor.js';
+import { checkDataDir, makeFolder } from '../paths.js';
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -73,6 +74,8 @@ export class LocalBackend implements Backend {
     this.namespacesDir = path.join(this.location, 'namespaces');
     this.clock = options.clock ?? systemClock;
     this.busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
+    // A file or an unwritable folder would otherwise read as "namespace not found" later.
+    checkDataDir(this.location, this.namespacesDir);
   }
 
   private nowSeconds(): number {
@@ -282,12 +285,13 @@ export class LocalBackend implements Backend {
   /** Create the namespace file; false when it exists already. */
   private createFile(name: string): boolean {
     try {
-      fs.mkdirSync(this.namespacesDir, { recursive: true });
+      makeFolder(this.namespacesDir, this.location);
       // 'wx' is atomic: of several processes creating one namespace, exactly one wins.
       fs.closeSync(fs.openSync(this.fileOf(name), 'wx'));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      if (error instanceof KvadmError) throw error;
       // A --data-dir that is a file, or a folder we may not write: the user's to fix, not a bug.
       throw storeError(this.fileOf(name), error);
     }

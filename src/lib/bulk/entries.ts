@@ -9,6 +9,7 @@ import type { KV, PutOptions, SyncPutValue } from '../kv.js';
 import { csvBoolean } from '../formats/csv.js';
 import type { CsvColumns, RecordBatch } from '../formats/types.js';
 import { displayKey, validateKey, validateValueSize } from '../validation.js';
+import { parseExpiration } from '../duration.js';
 
 const ENTRY_HINT = 'each entry is an object {"key": "...", "value": "...", "expiration"?, "expiration_ttl"?, "metadata"?, "base64"?}';
 
@@ -114,6 +115,10 @@ export class EntryBuilder {
       throw new ValidationError('FIELD_INVALID', `the key must be a string, got ${typeName(key)}`, { hint: ENTRY_HINT });
     }
     validateKey(key);
+    // Text in a file's `expiration` (a CSV cell, a JSON string) is read as `kv put --expiration`
+    // reads it: unix seconds or ISO-8601 with a zone. Numbers go to the validator as they are.
+    const expiration: unknown = options.expiration;
+    if (typeof expiration === 'string') options.expiration = parseExpiration(expiration, 'expiration', key);
     if (value === undefined) {
       throw new ValidationError('VALUE_MISSING', `key ${displayKey(key)}: the entry has no value`, { hint: ENTRY_HINT, details: { key } });
     }
