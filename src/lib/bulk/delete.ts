@@ -10,6 +10,7 @@ import { JsonScanner } from '../formats/json-scanner.js';
 import { LIMITS } from '../limits.js';
 import { validateKey } from '../validation.js';
 import { type BulkSource, chunksOf, sourceName } from './io.js';
+import { truncateText } from '../words.js';
 
 const DELETE_BATCH = 1000;
 
@@ -53,7 +54,10 @@ export async function readKeyList(source: BulkSource, reportLimit = 20): Promise
     }
     try {
       if (typeof key !== 'string') {
-        throw new ValidationError('FIELD_INVALID', `expected a key name (a string), got ${JSON.stringify(candidate)?.slice(0, 60)}`);
+        throw new ValidationError(
+          'FIELD_INVALID',
+          `expected a key name (a string), got ${truncateText(JSON.stringify(candidate) ?? String(candidate), 60)}`,
+        );
       }
       keys.push(validateKey(key));
     } catch (error) {
