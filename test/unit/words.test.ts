@@ -43,6 +43,14 @@ describe('truncation never splits a character', () => {
     }
   });
 
+  it('cuts long texts (read only as far as the cut) and stacks of accents at a whole character', () => {
+    const long = `${thumb}${accented}x`.repeat(1_000_000);
+    expect(truncateText(long, 7)).toBe(`${thumb}${accented}x${thumb}${accented}x…`);
+    const stacked = `a${'\u0301'.repeat(5000)}b`;
+    expect(truncateText(stacked, 3)).toBe('…');
+    expect(truncateText(`xy${stacked}`, 3)).toBe('xy…');
+  });
+
   it('the table cell cut and the key shown in messages use it', () => {
     expect(truncate(`a\tb${thumb}${thumb}`, 5)).toBe(`a\\tb…`);
     expect(truncate(`ab${thumb}${thumb}c`, 4)).toBe(`ab${thumb}…`);
