@@ -9,6 +9,7 @@ import { KeyNotFoundError, UsageError } from '../lib/errors.js';
 import type { KV } from '../lib/kv.js';
 import { writeStdout } from '../lib/output.js';
 import { bytesToValue } from '../lib/values.js';
+import { counted } from '../lib/words.js';
 
 export const KV_GET_TYPES = ['binary', 'text', 'json'] as const;
 export type KvGetType = (typeof KV_GET_TYPES)[number];
@@ -55,7 +56,7 @@ export async function kvGet(kv: KV, input: KvGetInput): Promise<KvGetResult> {
         'check that the folder exists and is writable',
       );
     }
-    input.info(`wrote ${output.byteLength} bytes to ${input.out}`);
+    input.info(`wrote ${counted(output.byteLength, 'byte')} to ${input.out}`);
   } else {
     await writeStdout(output);
   }

@@ -21,7 +21,7 @@ export function reportError(error: Error & { oclif?: { exit?: number }; code?: u
   } else if (error.oclif !== undefined) {
     // Flag and argument parsing errors from oclif.
     exitCode = ExitCode.usage;
-    payload = { code: 'USAGE', message: stripAnsi(error.message), hint: 'see --help for the usage' };
+    payload = { code: 'USAGE', message: oclifMessage(error.message), hint: 'see --help for the usage' };
   } else {
     exitCode = ExitCode.failure;
     payload = { code: 'UNEXPECTED', message: error.message, hint: 'this is a bug in kvadm; rerun with DEBUG=1 for details' };
@@ -36,6 +36,31 @@ export function reportError(error: Error & { oclif?: { exit?: number }; code?: u
   }
   if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
   return exitCode;
+}
+
+/**
+ * oclif's parse errors as one line: without colours, tabs or its own "See more help with
+ * --help" (our hint says that), and with its "Parsing --flag" preamble folded into the reason:
+ * "Parsing --limit \n\tExpected an integer but received: x" → "--limit: expected an integer but received: x".
+ */
+export function oclifMessage(message: string): string {
+  const lines = stripAnsi(message)
+    .split('\n')
+    .map((line) => line.replace(/\t/g, ' ').trim())
+    .filter((line) => line !== '' && line !== 'See more help with --help' && line !== 'The following error occurred:')
+    // oclif lists missing arguments as "name  description".
+    .map((line) => line.replace(/^(\S+) {2,}(.+?)\.?$/, '$1 ($2)'));
+  let text = '';
+  for (const line of lines) {
+    if (text === '') text = line;
+    else if (/^Parsing --\S+$/.test(text)) text = `${text.slice('Parsing '.length)}: ${lowerFirst(line)}`;
+    else text += text.endsWith(':') ? ` ${line}` : `; ${line}`;
+  }
+  return text.replace(/ {2,}/g, ' ');
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function stripAnsi(text: string): string {

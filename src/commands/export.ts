@@ -1,15 +1,15 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { type ExportSummary, exportEntries } from '../lib/bulk/export.js';
-import { FORMATS, formatOf, formatOfFile, parseDelimiter } from '../lib/formats/index.js';
-import { count, rateText, seconds, startProgress } from '../lib/progress.js';
+import { FORMATS, delimiterOf, formatOf, formatOfFile } from '../lib/formats/index.js';
+import { count, counted, rateText, seconds, startProgress } from '../lib/progress.js';
 
 export type ExportResult = ExportSummary;
 
 export default class Export extends BaseCommand<typeof Export> {
   static override summary = 'Write every live key of a namespace, with value, metadata and expiration, to a file or stdout.';
   static override description =
-    `The format comes from the file's extension (.json, .jsonl/.ndjson, .csv) or --format; stdout defaults to jsonl.
+    `The format comes from the file's extension (.json, .jsonl/.ndjson, .csv, .tsv) or --format; stdout defaults to jsonl.
 Values that are not valid UTF-8 are written as base64 with "base64": true. Expirations are absolute (unix seconds); expired keys are left out.
 The output imports unchanged with \`kvadm import\`, and exporting the imported namespace gives the same bytes.`;
   static override examples = [
@@ -23,14 +23,14 @@ The output imports unchanged with \`kvadm import\`, and exporting the imported n
   };
   static override flags = {
     format: Flags.string({ summary: 'Output format (default: from the file extension; jsonl on stdout).', options: [...FORMATS] }),
-    delimiter: Flags.string({ summary: 'CSV field delimiter: one character, or "tab" (default ",").' }),
+    delimiter: Flags.string({ summary: 'CSV field delimiter: one character, or "tab" (default ",", a tab for .tsv).' }),
     prefix: Flags.string({ char: 'p', summary: 'Only keys starting with this prefix.' }),
   };
 
   async run(): Promise<ExportResult> {
     const file = this.args.file === '-' ? undefined : this.args.file;
     const format = file === undefined ? (formatOf(undefined, this.flags.format) ?? 'jsonl') : formatOfFile(file, this.flags.format);
-    const delimiter = parseDelimiter(this.flags.delimiter);
+    const delimiter = delimiterOf(file, this.flags.delimiter);
     const kv = await this.namespace();
     const started = performance.now();
     const progress = await startProgress(`exporting '${kv.name}'`, !this.jsonEnabled());
@@ -46,7 +46,7 @@ The output imports unchanged with \`kvadm import\`, and exporting the imported n
       progress.stop();
     }
     this.info(
-      `exported ${count(summary.entries)} entries from '${summary.namespace}' to ${summary.target}: ${seconds(summary.seconds)}, ${count(summary.keysPerSecond)} keys/s${summary.base64Values ? ` (${count(summary.base64Values)} binary values as base64)` : ''}`,
+      `exported ${counted(summary.entries, 'entry', 'entries')} from '${summary.namespace}' to ${summary.target}: ${seconds(summary.seconds)}, ${count(summary.keysPerSecond)} keys/s${summary.base64Values ? ` (${counted(summary.base64Values, 'binary value')} as base64)` : ''}`,
     );
     return summary;
   }

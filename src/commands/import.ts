@@ -3,17 +3,19 @@ import { BaseCommand } from '../cli/base-command.js';
 import { type NamespaceImportSummary, describeInvalid, importIntoNamespace } from '../lib/bulk/import.js';
 import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
 import { UsageError } from '../lib/errors.js';
-import { FORMATS, formatOfFile, parseDelimiter } from '../lib/formats/index.js';
+import { FORMATS, delimiterOf, formatOfFile } from '../lib/formats/index.js';
 import { warn } from '../lib/output.js';
-import { count, rateText, seconds, startProgress } from '../lib/progress.js';
+import { count, counted, rateText, seconds, startProgress } from '../lib/progress.js';
 
 export type ImportResult = NamespaceImportSummary;
 
 export default class Import extends BaseCommand<typeof Import> {
   static override summary = 'Write entries from a JSON, JSON Lines or CSV file into a namespace.';
-  static override description = `The format comes from the extension (.json, .jsonl/.ndjson, .csv) or --format; stdin ("-") needs --format.
+  static override description =
+    `The format comes from the extension (.json, .jsonl/.ndjson, .csv, .tsv) or --format; stdin ("-") needs --format.
 json: an array of {key, value, expiration?, expiration_ttl?, metadata?, base64?} (wrangler's bulk format) or a plain object {"key": value}.
-jsonl: one entry object a line. csv: a header row with key,value and optionally metadata,expiration,expiration_ttl,base64.
+jsonl: one entry object a line. csv: a header row with key,value and optionally metadata,expiration,expiration_ttl,base64
+(any case); another column is an error unless --ignore-columns. A .tsv file is CSV with tabs.
 Every entry is checked first: if any is invalid nothing is written, the bad entries are listed, and the exit code is 2
 (--skip-invalid writes the valid ones instead). On the local store the import is one transaction: all or nothing.
 Duplicate keys: the last one wins.`;
@@ -28,7 +30,8 @@ Duplicate keys: the last one wins.`;
   };
   static override flags = {
     format: Flags.string({ summary: 'Input format (default: from the file extension).', options: [...FORMATS] }),
-    delimiter: Flags.string({ summary: 'CSV field delimiter: one character, or "tab" (default ",").' }),
+    delimiter: Flags.string({ summary: 'CSV field delimiter: one character, or "tab" (default ",", a tab for .tsv).' }),
+    'ignore-columns': Flags.boolean({ summary: 'CSV: leave out columns kvadm does not know (otherwise they are an error).' }),
     'create-namespace': Flags.boolean({ summary: 'Create the namespace if it does not exist (otherwise that is exit 3).' }),
     'dry-run': Flags.boolean({ summary: 'Validate and count, write nothing.' }),
     'skip-invalid': Flags.boolean({ summary: 'Write the valid entries and leave out the invalid ones (exit 0; the summary counts them).' }),
@@ -59,7 +62,7 @@ Duplicate keys: the last one wins.`;
     try {
       summary = await importIntoNamespace(await this.backend(), name, source, {
         format,
-        ...(format === 'csv' ? { delimiter: parseDelimiter(this.flags.delimiter) } : {}),
+        ...(format === 'csv' ? { delimiter: delimiterOf(file, this.flags.delimiter), ignoreColumns: this.flags['ignore-columns'] } : {}),
         createNamespace: this.flags['create-namespace'],
         dryRun: this.flags['dry-run'],
         skipInvalid: this.flags['skip-invalid'],
@@ -77,19 +80,22 @@ Duplicate keys: the last one wins.`;
     const unknown = Object.entries(s.unknownFields);
     if (unknown.length > 0) {
       warn(
-        `ignored unknown ${s.format === 'csv' ? 'columns' : 'fields'} ${unknown.map(([f, n]) => `"${f}" (${count(n)} entries)`).join(', ')}; known: key, value, expiration, expiration_ttl, metadata, base64`,
+        `ignored unknown ${s.format === 'csv' ? 'columns' : 'fields'} ${unknown.map(([f, n]) => `"${f}" (${counted(n, 'entry', 'entries')})`).join(', ')}; known: key, value, expiration, expiration_ttl, metadata, base64`,
       );
     }
     if (s.skipped > 0) {
-      warn(`skipped ${count(s.skipped)} invalid entries${s.rejectsFile ? ` (written to ${s.rejectsFile})` : ''}:`);
+      warn(`skipped ${counted(s.skipped, 'invalid entry', 'invalid entries')}${s.rejectsFile ? ` (written to ${s.rejectsFile})` : ''}:`);
       for (const entry of s.invalid) process.stderr.write(`  ${describeInvalid(entry)}\n`);
       if (s.skipped > s.invalid.length) process.stderr.write(`  … and ${count(s.skipped - s.invalid.length)} more\n`);
     }
-    const totals = `${count(s.written)} written, ${count(s.skipped)} skipped, ${count(s.duplicates)} duplicates, ${seconds(s.seconds)}, ${count(s.keysPerSecond)} keys/s`;
+    const totals = `${count(s.written)} written, ${count(s.skipped)} skipped, ${counted(s.duplicates, 'duplicate')}, ${seconds(s.seconds)}, ${count(s.keysPerSecond)} keys/s`;
     if (s.dryRun)
       this.info(
-        `dry run: ${count(s.entries)} entries read from ${s.source}, nothing written (${totals.replace(' written', ' would be written')})`,
+        `dry run: ${counted(s.entries, 'entry', 'entries')} read from ${s.source}, nothing written (${totals.replace(' written', ' would be written')})`,
       );
-    else this.info(`imported ${count(s.entries)} entries into '${s.namespace}'${s.createdNamespace ? ' (created)' : ''}: ${totals}`);
+    else
+      this.info(
+        `imported ${counted(s.entries, 'entry', 'entries')} into '${s.namespace}'${s.createdNamespace ? ' (created)' : ''}: ${totals}`,
+      );
   }
 }

@@ -52,7 +52,7 @@ export class ConfigFileError extends KvadmError {
  * every stored value; the `config` commands read with `strict: false` so that
  * `config set`/`config unset` can repair a bad value, while broken JSON is refused by both.
  */
-export function readConfigFile(file: string, options: { strict?: boolean } = {}): ConfigFile | undefined {
+export function readConfigFile(file: string, options: { strict?: boolean; env?: NodeJS.ProcessEnv } = {}): ConfigFile | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -61,6 +61,8 @@ export function readConfigFile(file: string, options: { strict?: boolean } = {})
     if (code === 'ENOENT') return undefined;
     throw new ConfigFileError(file, `cannot read it (${code ?? (error as Error).message})`, 'check its permissions (chmod 600 it)');
   }
+  // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it, so drop it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const rebuild = `fix it by hand, or delete it (rm ${shellQuote(file)}) and set your values again with: kvadm config set KEY VALUE`;
   let data: unknown;
   try {
@@ -70,7 +72,7 @@ export function readConfigFile(file: string, options: { strict?: boolean } = {})
     throw new ConfigFileError(file, reason, rebuild);
   }
   const config = checkShape(file, data, rebuild);
-  if (options.strict ?? true) checkValues(file, config);
+  if (options.strict ?? true) checkValues(file, config, options.env ?? process.env);
   return config;
 }
 
@@ -97,17 +99,26 @@ function checkShape(file: string, data: unknown, hint: string): ConfigFile {
   };
 }
 
-function checkValues(file: string, config: ConfigFile): void {
+function checkValues(file: string, config: ConfigFile, env: NodeJS.ProcessEnv): void {
+  // A bare `kvadm config unset KEY` acts on this profile: any other needs --profile in the hint.
+  const selected = selectProfileName(undefined, env, config).name;
   for (const [profile, values] of Object.entries(config.profiles)) {
-    const flag = profile === DEFAULT_PROFILE ? '' : ` --profile ${profile}`;
+    const flag = profile === selected ? '' : ` --profile ${profile}`;
     try {
       validateProfileName(profile);
     } catch (error) {
       throw new ConfigFileError(file, (error as Error).message, 'rename the profile in the file');
     }
     for (const [key, value] of Object.entries(values)) {
+      if (!isSettingName(key)) {
+        throw new ConfigFileError(
+          file,
+          `profile ${JSON.stringify(profile)}: unknown setting ${JSON.stringify(key)} (settings are: ${SETTING_NAMES.join(', ')})`,
+          `remove it with: kvadm config unset${flag} ${shellQuote(key)}`,
+        );
+      }
       try {
-        validateSettingValue(validateSettingName(key), value as string);
+        validateSettingValue(key, value as string);
       } catch (error) {
         throw new ConfigFileError(
           file,
@@ -169,8 +180,12 @@ export function validateProfileName(name: string): string {
   return name;
 }
 
+export function isSettingName(name: string): name is SettingName {
+  return (SETTING_NAMES as readonly string[]).includes(name);
+}
+
 export function validateSettingName(name: string): SettingName {
-  if (!(SETTING_NAMES as readonly string[]).includes(name)) {
+  if (!isSettingName(name)) {
     throw new UsageError(`unknown setting ${JSON.stringify(name)}`, `settings are: ${SETTING_NAMES.join(', ')}`, { setting: name });
   }
   return name as SettingName;

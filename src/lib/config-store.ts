@@ -74,13 +74,18 @@ export class ConfigStore {
     return { key: name, value: stored };
   }
 
-  /** Remove one setting; resolves to whether it was set. */
+  /**
+   * Remove one setting; resolves to whether it was set. A name kvadm does not know is
+   * removed too when the profile holds it (a hand edit, or a setting of another version):
+   * that is how the loader's "unknown setting" hint repairs the file.
+   */
   async unset(profile: string, key: string): Promise<boolean> {
-    const name = validateSettingName(key);
     const config = this.read();
-    const values = config.profiles[profile];
-    if (!values || !(name in values)) return false;
-    delete values[name];
+    const values = config.profiles[profile] as Record<string, string> | undefined;
+    const stored = values !== undefined && Object.hasOwn(values, key);
+    if (!stored) validateSettingName(key);
+    if (!stored) return false;
+    delete values[key];
     await this.write(config);
     return true;
   }
@@ -104,6 +109,7 @@ export class ConfigStore {
     const { default: Conf } = await import('conf');
     const cwd = path.dirname(this.file);
     fs.mkdirSync(cwd, { recursive: true, mode: CONFIG_DIR_MODE });
+    dropByteOrderMark(this.file);
     const store = new Conf<Record<string, unknown>>({
       cwd,
       configName: path.basename(this.file, '.json'),
@@ -119,4 +125,18 @@ export class ConfigStore {
     // The mode applies when conf creates the file; an older file keeps its own, so set it.
     fs.chmodSync(this.file, CONFIG_FILE_MODE);
   }
+}
+
+/**
+ * conf parses the file before replacing it and fails on a UTF-8 byte-order mark, which the
+ * loader accepts (some editors add one): drop the mark, keeping the text as it was.
+ */
+function dropByteOrderMark(file: string): void {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    return;
+  }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) fs.writeFileSync(file, bytes.subarray(3));
 }

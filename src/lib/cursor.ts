@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ValidationError } from './errors.js';
+import { truncateText } from './words.js';
 
 export function encodeCursor(lastKey: string): string {
   return `${Buffer.from(lastKey, 'utf8').toString('base64url')}.${cursorTag(lastKey)}`;
@@ -19,9 +20,13 @@ export function decodeCursor(cursor: string): string {
   const match = /^([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{8})$/.exec(cursor);
   const key = match ? Buffer.from(match[1] as string, 'base64url').toString('utf8') : null;
   if (match === null || key === null || cursorTag(key) !== match[2]) {
-    throw new ValidationError('CURSOR_INVALID', `invalid cursor ${JSON.stringify(cursor.slice(0, 40))}: it was not made by a listing`, {
-      hint: 'pass the cursor exactly as a previous listing returned it (or start again without --cursor)',
-    });
+    throw new ValidationError(
+      'CURSOR_INVALID',
+      `invalid cursor ${JSON.stringify(truncateText(cursor, 40, ''))}: it was not made by a listing`,
+      {
+        hint: 'pass the cursor exactly as a previous listing returned it (or start again without --cursor)',
+      },
+    );
   }
   return key;
 }

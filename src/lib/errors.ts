@@ -3,6 +3,7 @@
  * stable code, an exit code (the CLI's interface, see README) and a hint saying what
  * to do. Anything else reaching the top is a bug and exits 1.
  */
+import { truncateText } from './words.js';
 export const ExitCode = {
   ok: 0,
   failure: 1,
@@ -90,11 +91,9 @@ export class ValidationError extends KvadmError {
 
 /** A key as it should appear in a message: quoted, control characters escaped, long keys cut. */
 export function displayKey(key: string): string {
-  // At most 82 code points show: escaping all of a key megabytes long (a bad bulk file) cost seconds.
-  const quoted = JSON.stringify(key.length > 200 ? [...key.slice(0, 200)].slice(0, 82).join('') : key);
-  // Cut by code points so an emoji is never split into a lone surrogate.
-  const chars = [...quoted];
-  return chars.length > 82 ? `${chars.slice(0, 78).join('')}…"` : quoted;
+  // Escape only what can show: escaping all of a key megabytes long (a bad bulk file) cost
+  // seconds. Cut by graphemes so an emoji (or a letter with its accent) is never split.
+  return truncateText(JSON.stringify(key.length > 200 ? key.slice(0, 200) : key), 80, '…"');
 }
 
 /** A missing key is a normal answer for a script: one line on stderr, no hint line. */

@@ -3,6 +3,7 @@
  * to stderr, tables that fit the terminal width. Colour only on a TTY without NO_COLOR.
  */
 import type { Writable } from 'node:stream';
+import { graphemes, truncateText } from './words.js';
 
 export function isTTY(stream: NodeJS.WriteStream | NodeJS.ReadStream = process.stdout): boolean {
   return Boolean(stream.isTTY);
@@ -34,12 +35,13 @@ export function warn(message: string): void {
   process.stderr.write(`${prefix} ${message}\n`);
 }
 
-/** Cut text to `width` columns with an ellipsis; newlines and tabs shown escaped so rows stay one line. */
+/**
+ * Cut text to `width` characters with an ellipsis, never splitting a character; newlines and
+ * tabs shown escaped so rows stay one line.
+ */
 export function truncate(text: string, width: number): string {
   const flat = text.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
-  if (width <= 1) return flat.slice(0, Math.max(0, width));
-  const chars = [...flat];
-  return chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : flat;
+  return truncateText(flat, width);
 }
 
 export interface Column<Row> {
@@ -54,7 +56,7 @@ export async function renderTable<Row>(rows: Row[], columns: Column<Row>[], tota
   const { default: Table } = await import('cli-table3');
   const width = totalWidth ?? (process.stdout.columns || 100);
   const cells = rows.map((row) => columns.map((column) => column.get(row)));
-  const natural = columns.map((column, i) => Math.max(column.header.length, ...cells.map((r) => [...(r[i] as string)].length)));
+  const natural = columns.map((column, i) => Math.max(column.header.length, ...cells.map((r) => graphemes(r[i] as string).length)));
   // Each column costs its content plus 2 padding plus 1 border; the table has one more border.
   const overhead = columns.length * 3 + 1;
   const fixed = columns.reduce((sum, c, i) => sum + (c.flexible ? 0 : (natural[i] as number)), 0);
@@ -66,7 +68,8 @@ export async function renderTable<Row>(rows: Row[], columns: Column<Row>[], tota
     head: columns.map((c) => c.header),
     colWidths: widths.map((w) => w + 2),
     wordWrap: false,
-    style: { head: useColor(process.stdout) ? ['cyan'] : [], border: [] },
+    // compact: one rule under the header and none between rows, so a list reads as a list.
+    style: { head: useColor(process.stdout) ? ['cyan'] : [], border: [], compact: true },
   });
   for (const row of cells) table.push(row.map((cell, i) => truncate(cell, widths[i] as number)));
   return table.toString();

@@ -23,7 +23,7 @@ export interface ProfileSelection {
  */
 export function loadProfileValues(flagProfile: string | undefined, env: NodeJS.ProcessEnv): ProfileSelection {
   const file = configFilePath(env);
-  const config = readConfigFile(file);
+  const config = readConfigFile(file, { env });
   const { name, source } = selectProfileName(flagProfile, env, config);
   const values = config?.profiles[name];
   if (values === undefined && (source === 'flag' || source === 'env') && name !== 'default') {

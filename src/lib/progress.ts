@@ -3,6 +3,9 @@
  * at most every 100 ms however often the operation reports. Off a terminal it is silent.
  */
 import { startSpinner } from './spinner.js';
+import { count, counted } from './words.js';
+
+export { count, counted };
 
 export interface Progress {
   /** Cheap to call often: the text is rebuilt at most every 100 ms. */
@@ -29,11 +32,6 @@ export async function startProgress(text: string, enabled: boolean): Promise<Pro
   };
 }
 
-/** "1,234,567" */
-export function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
 /** "12.3 s" */
 export function seconds(s: number): string {
   return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
@@ -43,5 +41,5 @@ export function seconds(s: number): string {
 export function rateText(label: string, entries: number, startedMs: number): string {
   const elapsed = (performance.now() - startedMs) / 1000;
   const rate = elapsed > 0 ? Math.round(entries / elapsed) : 0;
-  return `${label}: ${count(entries)} entries · ${count(rate)} keys/s · ${seconds(elapsed)}`;
+  return `${label}: ${counted(entries, 'entry', 'entries')} · ${count(rate)} keys/s · ${seconds(elapsed)}`;
 }

@@ -144,7 +144,7 @@ describe('kvadm manage on a terminal', () => {
     await t.choose("Namespace 'src':", 'Export to a file');
     await t.answer('Export to file', path.join(dir, 'src.txt'));
     await t.expect('error: cannot tell the format of');
-    await t.expect('hint: name the file .json, .jsonl (or .ndjson) or .csv');
+    await t.expect('hint: name the file .json, .jsonl (or .ndjson), .csv or .tsv');
     expect(fs.readdirSync(dir)).toEqual(['bad.jsonl']);
 
     await t.choose("Namespace 'src':", 'Export to a file');

@@ -48,7 +48,7 @@ The token is masked unless --show-secrets is given.`;
       if (stored === undefined) {
         throw new KvadmError('SETTING_NOT_SET', `${key} is not set in profile '${profile}'`, {
           exitCode: ExitCode.notFound,
-          hint: `set it with: kvadm config set ${key} VALUE (kvadm config list --resolved shows the effective values)`,
+          hint: `set it with: kvadm config set${this.flags.profile ? ` --profile ${this.flags.profile}` : ''} ${key} VALUE (kvadm config list --resolved shows the effective values)`,
           details: { profile, key },
         });
       }

@@ -44,7 +44,9 @@ flags > environment > profile > defaults. The token is shown masked (****cdef) u
     if (!this.jsonEnabled()) {
       const entries = Object.entries(values);
       if (entries.length === 0) {
-        this.info(`no settings stored in profile '${profile}' (${store.file}); see the effective ones with: kvadm config list --resolved`);
+        this.info(
+          `no settings stored in profile '${profile}' (${store.file}); see the effective ones with: kvadm config list${this.flags.profile ? ` --profile ${this.flags.profile}` : ''} --resolved`,
+        );
       } else if (isTTY()) {
         this.log(
           await renderTable(entries, [

@@ -1,19 +1,20 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { validateSettingName } from '../../lib/config-file.js';
 import { ConfigStore } from '../../lib/config-store.js';
 import { SETTING_NAMES, type SettingName } from '../../lib/settings.js';
 
 export interface ConfigUnsetResult {
   profile: string;
-  key: SettingName;
+  /** A setting name, or an unknown name the profile held (removed to repair the file). */
+  key: SettingName | string;
   /** False when the setting was not stored (not an error). */
   removed: boolean;
 }
 
 export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
   static override summary = 'Remove a setting from a profile (the active one, or --profile).';
-  static override description = 'The setting falls back to its environment variable or default. Unsetting what is not set is not an error.';
+  static override description =
+    'The setting falls back to its environment variable or default. Unsetting what is not set is not an error. A name kvadm does not know is removed when the profile holds it (repairing a hand-edited file); otherwise it is exit 2.';
   static override examples = ['<%= config.bin %> config unset token', '<%= config.bin %> config unset --profile prod url'];
   static override args = {
     key: Args.string({ description: `Setting: ${SETTING_NAMES.join(', ')}.`, required: true }),
@@ -21,7 +22,7 @@ export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
 
   async run(): Promise<ConfigUnsetResult> {
     const store = new ConfigStore();
-    const key = validateSettingName(this.args.key);
+    const key = this.args.key;
     const profile = store.selectedProfile(this.flags.profile);
     const removed = await store.unset(profile, key);
     this.info(removed ? `removed ${key} from profile '${profile}'` : `${key} was not set in profile '${profile}'`);

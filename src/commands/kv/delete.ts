@@ -5,6 +5,7 @@ import { type BulkSource, checkReadable, sourceName } from '../../lib/bulk/io.js
 import { confirmDestructive } from '../../lib/confirm.js';
 import { UsageError } from '../../lib/errors.js';
 import { count, startProgress } from '../../lib/progress.js';
+import { counted } from '../../lib/words.js';
 
 export interface KvDeleteResult {
   namespace: string;
@@ -58,7 +59,9 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
       if (await kv.delete(key)) deleted++;
       else missing.push(key);
     }
-    this.info(`deleted ${deleted} of ${keys.length} keys from '${kv.name}'${missing.length ? ` (${missing.length} did not exist)` : ''}`);
+    this.info(
+      `deleted ${deleted} of ${counted(keys.length, 'key')} from '${kv.name}'${missing.length ? ` (${missing.length} did not exist)` : ''}`,
+    );
     return { namespace: kv.name, deleted, missing, missingCount: missing.length, confirmed: true };
   }
 
@@ -73,16 +76,16 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
     // Counting costs a listing: only worth it when someone reads the question.
     const action = force
       ? `delete every key under prefix ${JSON.stringify(prefix)} in '${kv.name}'`
-      : `delete ${count(await countPrefix(kv, prefix))} keys under prefix ${JSON.stringify(prefix)} in '${kv.name}'`;
+      : `delete ${counted(await countPrefix(kv, prefix), 'key')} under prefix ${JSON.stringify(prefix)} in '${kv.name}'`;
     if (!(await confirmDestructive({ action, force }))) return this.declined(kv.name);
     const progress = await startProgress('deleting', !this.jsonEnabled());
     let deleted: number;
     try {
-      deleted = await deletePrefix(kv, prefix, (p) => progress.update(() => `deleting: ${count(p.deleted)} keys`));
+      deleted = await deletePrefix(kv, prefix, (p) => progress.update(() => `deleting: ${counted(p.deleted, 'key')}`));
     } finally {
       progress.stop();
     }
-    this.info(`deleted ${count(deleted)} keys under prefix ${JSON.stringify(prefix)} from '${kv.name}'`);
+    this.info(`deleted ${counted(deleted, 'key')} under prefix ${JSON.stringify(prefix)} from '${kv.name}'`);
     return { namespace: kv.name, deleted, missing: [], missingCount: 0, confirmed: true };
   }
 
@@ -93,18 +96,20 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
     const kv = await this.namespace();
     const source: BulkSource = file === '-' ? { kind: 'stream', stream: process.stdin } : { kind: 'file', path: file };
     const keys = await readKeyList(source);
-    const action = `delete the ${count(keys.length)} keys listed in ${sourceName(source)} from '${kv.name}'`;
+    const action = `delete the ${counted(keys.length, 'key')} listed in ${sourceName(source)} from '${kv.name}'`;
     if (!(await confirmDestructive({ action, force }))) return this.declined(kv.name);
     const progress = await startProgress('deleting', !this.jsonEnabled());
     let deleted: number;
     try {
-      deleted = await deleteKeys(kv, keys, (p) => progress.update(() => `deleting: ${count(p.processed)} of ${count(keys.length)} keys`));
+      deleted = await deleteKeys(kv, keys, (p) =>
+        progress.update(() => `deleting: ${count(p.processed)} of ${counted(keys.length, 'key')}`),
+      );
     } finally {
       progress.stop();
     }
     const missingCount = keys.length - deleted;
     this.info(
-      `deleted ${count(deleted)} of ${count(keys.length)} keys from '${kv.name}'${missingCount ? ` (${count(missingCount)} did not exist)` : ''}`,
+      `deleted ${count(deleted)} of ${counted(keys.length, 'key')} from '${kv.name}'${missingCount ? ` (${count(missingCount)} did not exist)` : ''}`,
     );
     return { namespace: kv.name, deleted, missing: [], missingCount, confirmed: true };
   }

@@ -1,5 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { formatExpiration } from '../../lib/output.js';
+import { counted } from '../../lib/words.js';
 
 export interface KvSweepResult {
   namespace: string;
@@ -17,7 +18,7 @@ export default class KvSweep extends BaseCommand<typeof KvSweep> {
     const kv = await this.namespace();
     const { deleted, nextExpiration } = await kv.sweep();
     this.info(
-      `swept ${deleted} expired keys from '${kv.name}'${nextExpiration ? `; next expiry ${formatExpiration(nextExpiration)}` : ''}`,
+      `swept ${counted(deleted, 'expired key')} from '${kv.name}'${nextExpiration ? `; next expiry ${formatExpiration(nextExpiration)}` : ''}`,
     );
     return { namespace: kv.name, deleted, nextExpiration };
   }

@@ -5,6 +5,7 @@ import { UsageError } from '../../lib/errors.js';
 import { KV } from '../../lib/kv.js';
 import { DEFAULT_NAMESPACE } from '../../lib/limits.js';
 import { chooseOne } from '../../lib/prompts.js';
+import { counted } from '../../lib/words.js';
 
 export interface NsDeleteResult {
   namespace: string;
@@ -31,7 +32,7 @@ export default class NsDelete extends BaseCommand<typeof NsDelete> {
     const kv = await KV.open(name, { backend });
     const { keyCount } = await kv.info();
     const confirmed = await confirmDestructive({
-      action: `delete namespace '${name}' and its ${keyCount} keys`,
+      action: `delete namespace '${name}' and its ${counted(keyCount, 'key')}`,
       force: this.flags.force,
       typeToConfirm: name,
     });
@@ -42,8 +43,8 @@ export default class NsDelete extends BaseCommand<typeof NsDelete> {
     await KV.delete(name, { backend });
     this.info(
       name === DEFAULT_NAMESPACE
-        ? `deleted the default namespace '${name}' (${keyCount} keys); it will be created again, empty, on next use`
-        : `deleted namespace '${name}' (${keyCount} keys)`,
+        ? `deleted the default namespace '${name}' (${counted(keyCount, 'key')}); it will be created again, empty, on next use`
+        : `deleted namespace '${name}' (${counted(keyCount, 'key')})`,
     );
     return { namespace: name, deleted: true };
   }

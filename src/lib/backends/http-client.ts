@@ -7,6 +7,7 @@
 import { Pool } from 'undici';
 import { validationCodeOf } from '../wire-codes.js';
 import { AuthError, RemoteError, UnreachableError, UsageError, ValidationError } from '../errors.js';
+import { truncateText } from '../words.js';
 
 export interface HttpClientOptions {
   /** Base URL, e.g. http://127.0.0.1:8787/client/v4 */
@@ -148,7 +149,7 @@ export class HttpClient {
       status: response.status,
       code: typeof first?.code === 'number' ? first.code : undefined,
       message:
-        typeof first?.message === 'string' ? first.message : response.body.toString('utf8').slice(0, 200) || `HTTP ${response.status}`,
+        typeof first?.message === 'string' ? first.message : truncateText(response.body.toString('utf8'), 200) || `HTTP ${response.status}`,
     };
   }
 

@@ -10,6 +10,7 @@ import { JsonScanner } from '../formats/json-scanner.js';
 import { LIMITS } from '../limits.js';
 import { validateKey } from '../validation.js';
 import { type BulkSource, chunksOf, sourceName } from './io.js';
+import { counted, truncateText } from '../words.js';
 
 const DELETE_BATCH = 1000;
 
@@ -24,7 +25,7 @@ export interface KeyListProblem {
 /** A key list with bad entries: nothing was deleted. Exit 2. */
 export class InvalidKeyListError extends KvadmError {
   constructor(source: string, problems: KeyListProblem[], count: number) {
-    const lines = [`${count} key${count === 1 ? '' : 's'} in ${source} cannot be used; nothing was deleted:`];
+    const lines = [`${counted(count, 'key')} in ${source} cannot be used; nothing was deleted:`];
     for (const p of problems) lines.push(`  key ${p.index} (line ${p.line}): ${p.code}: ${p.message}`);
     if (count > problems.length) lines.push(`  … and ${count - problems.length} more`);
     super('INVALID_KEYS', lines.join('\n'), {
@@ -53,7 +54,10 @@ export async function readKeyList(source: BulkSource, reportLimit = 20): Promise
     }
     try {
       if (typeof key !== 'string') {
-        throw new ValidationError('FIELD_INVALID', `expected a key name (a string), got ${JSON.stringify(candidate)?.slice(0, 60)}`);
+        throw new ValidationError(
+          'FIELD_INVALID',
+          `expected a key name (a string), got ${truncateText(JSON.stringify(candidate) ?? String(candidate), 60)}`,
+        );
       }
       keys.push(validateKey(key));
     } catch (error) {

@@ -26,11 +26,14 @@ import { displayKey } from '../validation.js';
 import { EntryBuilder } from './entries.js';
 import { type BulkSource, checkWritable, chunksOf, sourceName, teeToFile } from './io.js';
 import { KeyFingerprints } from './key-fingerprints.js';
+import { counted } from '../words.js';
 
 export interface ImportOptions {
   format: Format;
   /** CSV field delimiter (default ","). */
   delimiter?: string;
+  /** CSV: leave columns kvadm does not know out (otherwise such a header is refused). */
+  ignoreColumns?: boolean;
   /** Write the valid entries and leave out the invalid ones (instead of writing nothing). */
   skipInvalid?: boolean;
   /** Validate and count, write nothing. */
@@ -77,7 +80,7 @@ export interface ImportSummary {
   dryRun: boolean;
   /** Entries read. */
   entries: number;
-  /** Entries written (with dryRun: that would be written); duplicates included. */
+  /** Keys written (with dryRun: that would be written); a duplicate key counts once. */
   written: number;
   /** Invalid entries left out (skipInvalid). */
   skipped: number;
@@ -104,7 +107,7 @@ export class InvalidEntriesError extends KvadmError {
   constructor(summary: ImportSummary) {
     super('INVALID_ENTRIES', invalidReport(summary), {
       exitCode: ExitCode.usage,
-      hint: `fix the entries and import again, or add --skip-invalid to write the ${summary.entries - summary.invalidCount} valid ones (with --rejects FILE to keep the others)`,
+      hint: `fix the entries and import again, or add --skip-invalid to write the valid ${summary.entries - summary.invalidCount === 1 ? 'one' : `${summary.entries - summary.invalidCount}`} (with --rejects FILE to keep the others)`,
       details: { ...summary },
     });
     this.summary = summary;
@@ -116,7 +119,7 @@ export class ImportIncompleteError extends KvadmError {
   constructor(summary: ImportSummary) {
     super(
       'IMPORT_INCOMPLETE',
-      `${summary.failed} of ${summary.entries} entries were refused by the ${summary.namespace} store (${summary.written} written): ${summary.failedKeys
+      `${summary.failed} of ${counted(summary.entries, 'entry', 'entries')} ${summary.failed === 1 ? 'was' : 'were'} refused by the ${summary.namespace} store (${summary.written} written): ${summary.failedKeys
         .slice(0, 5)
         .map(displayKey)
         .join(', ')}${summary.failed > 5 ? ', …' : ''}`,
@@ -128,11 +131,13 @@ export class ImportIncompleteError extends KvadmError {
 /** The report of invalid entries: one line each (capped), then the count. */
 export function invalidReport(summary: ImportSummary): string {
   const lines = [
-    `${summary.invalidCount} of ${summary.entries} entries in ${summary.source} ${summary.invalidCount === 1 ? 'is' : 'are'} invalid; nothing was written${summary.dryRun ? ' (dry run)' : ''}:`,
+    `${summary.invalidCount} of ${counted(summary.entries, 'entry', 'entries')} in ${summary.source} ${summary.invalidCount === 1 ? 'is' : 'are'} invalid; nothing was written${summary.dryRun ? ' (dry run)' : ''}:`,
   ];
   for (const entry of summary.invalid) lines.push(`  ${describeInvalid(entry)}`);
   if (summary.invalidCount > summary.invalid.length) {
-    lines.push(`  … and ${summary.invalidCount - summary.invalid.length} more (${summary.invalidCount} invalid entries in all)`);
+    lines.push(
+      `  … and ${summary.invalidCount - summary.invalid.length} more (${counted(summary.invalidCount, 'invalid entry', 'invalid entries')} in all)`,
+    );
   }
   return lines.join('\n');
 }
@@ -312,8 +317,9 @@ class ImportRun {
     if (this.failedKeys.length < this.reportLimit) this.failedKeys.push(key);
   }
 
-  private delimiterOption(): { delimiter?: string } {
-    return this.options.delimiter === undefined ? {} : { delimiter: this.options.delimiter };
+  private delimiterOption(): { delimiter?: string; ignoreColumns: boolean } {
+    const ignoreColumns = Boolean(this.options.ignoreColumns);
+    return this.options.delimiter === undefined ? { ignoreColumns } : { delimiter: this.options.delimiter, ignoreColumns };
   }
 
   private noteColumns(columns: CsvColumns): void {
@@ -391,7 +397,8 @@ class ImportRun {
       format: this.options.format,
       dryRun: Boolean(this.options.dryRun),
       entries: tally.entries,
-      written: tally.invalid > 0 && !skipInvalid ? 0 : tally.written,
+      // A duplicate overwrote an earlier entry of the input: one key written, not two.
+      written: tally.invalid > 0 && !skipInvalid ? 0 : Math.max(0, tally.written - tally.duplicates),
       skipped: skipInvalid ? tally.invalid : 0,
       duplicates: tally.duplicates,
       failed: tally.failed,

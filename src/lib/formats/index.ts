@@ -4,7 +4,7 @@ import { type ExportEntry, toExportEntry } from './export-entry.js';
 import { type TextWriter, entryJson, jsonArrayWriter, jsonLinesWriter, readJson } from './json.js';
 import type { ByteChunks, Format, RecordBatch } from './types.js';
 
-export { FORMATS, formatOf, formatOfFile, parseDelimiter, type Format, type RecordBatch } from './types.js';
+export { FORMATS, delimiterOf, formatOf, formatOfFile, parseDelimiter, type Format, type RecordBatch } from './types.js';
 export { InputSyntaxError } from './syntax.js';
 export { type ExportEntry, toExportEntry };
 export type { TextWriter };
@@ -14,6 +14,8 @@ export interface ReadOptions {
   source: string;
   /** CSV only. */
   delimiter?: string;
+  /** CSV only: leave unknown columns out instead of refusing the header. */
+  ignoreColumns?: boolean;
 }
 
 export function readRecords(format: Format, chunks: ByteChunks, options: ReadOptions): AsyncIterable<RecordBatch> {
@@ -23,7 +25,7 @@ export function readRecords(format: Format, chunks: ByteChunks, options: ReadOpt
     case 'jsonl':
       return readJson(chunks, true, options.source);
     case 'csv':
-      return readCsv(chunks, options.delimiter ?? ',', options.source);
+      return readCsv(chunks, options.delimiter ?? ',', options.source, { ignoreColumns: Boolean(options.ignoreColumns) });
   }
 }
 

@@ -7,11 +7,17 @@ import { ExitCode, KvadmError } from '../errors.js';
 
 /** A file that cannot be read as its format: exit 2, nothing written. */
 export class InputSyntaxError extends KvadmError {
-  constructor(source: string, line: number, column: number | string, problem: string) {
+  constructor(
+    source: string,
+    line: number,
+    column: number | string,
+    problem: string,
+    hint = 'fix the file and import again; nothing was written',
+  ) {
     const where = typeof column === 'number' ? `line ${line}, column ${column}` : `line ${line}, ${column}`;
     super('SYNTAX_ERROR', `syntax error in ${source} at ${where}: ${problem}`, {
       exitCode: ExitCode.usage,
-      hint: 'fix the file and import again; nothing was written',
+      hint,
       details: { source, line, column },
     });
   }

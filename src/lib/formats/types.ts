@@ -10,6 +10,8 @@ const EXTENSIONS: Record<string, Format> = {
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
   '.csv': 'csv',
+  // Tab-separated values: CSV with a tab as the delimiter (see delimiterOf).
+  '.tsv': 'csv',
 };
 
 /** The format from --format, else from the file's extension; null when neither says. */
@@ -42,6 +44,12 @@ export function parseDelimiter(text: string | undefined): string {
     );
   }
   return delimiter;
+}
+
+/** The CSV delimiter: --delimiter when given, else a tab for a `.tsv` file, else ",". */
+export function delimiterOf(file: string | undefined, flag: string | undefined): string {
+  if (flag !== undefined) return parseDelimiter(flag);
+  return file !== undefined && path.extname(file).toLowerCase() === '.tsv' ? '\t' : ',';
 }
 
 /**

@@ -5,6 +5,7 @@ import { truncate } from '../output.js';
 import { parseMetadataText, validateExpiration, validateExpirationTtl, validateKey } from '../validation.js';
 import { editText, editableText } from './editor.js';
 import { QuitSession, type Ui, describeExpiration, describeSize, validator } from './ui.js';
+import { truncateText } from '../words.js';
 
 /** Keys shown per page while browsing. */
 export const PAGE_SIZE = 20;
@@ -226,7 +227,7 @@ function renderEntry(entry: KVEntry, width: number): string {
     lines.push('  value:      (binary, not shown)');
   } else {
     lines.push('  value:');
-    const preview = text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}` : text;
+    const preview = truncateText(text, PREVIEW_CHARS, '');
     const previewLines = preview.split('\n');
     for (const line of previewLines.slice(0, 12)) lines.push(`    ${truncate(line, Math.max(10, width - 6))}`);
     if (previewLines.length > 12 || text.length > PREVIEW_CHARS) lines.push('    … (more; edit the value to see all of it)');

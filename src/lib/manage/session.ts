@@ -10,12 +10,13 @@ import { KV } from '../kv.js';
 import { formatBytes } from '../output.js';
 import { type ImportSummary, InvalidEntriesError } from '../bulk/import.js';
 import { formatOfFile } from '../formats/index.js';
-import { count, rateText } from '../progress.js';
+import { rateText } from '../progress.js';
 import { withSpinner } from '../spinner.js';
 import { validateNamespaceName } from '../validation.js';
 import { browseKeys, keyMenu, putKey } from './keys.js';
 import { EXTENSION_HINT, exportToFile, importFromFile, invalidEntriesReport } from './transfer.js';
 import { QuitSession, type Ui, attempt, createUi, validator } from './ui.js';
+import { counted } from '../words.js';
 
 export interface ManageOptions {
   backend: Backend;
@@ -163,7 +164,7 @@ async function namespaceAction(ui: Ui, kv: KV, action: NamespaceAction): Promise
 async function deleteNamespace(ui: Ui, kv: KV): Promise<boolean> {
   const { keyCount } = await kv.info();
   const typed = await ui.prompts.input(
-    { message: `This deletes namespace '${kv.name}' and its ${keyCount} keys. Type its name to confirm:` },
+    { message: `This deletes namespace '${kv.name}' and its ${counted(keyCount, 'key')}. Type its name to confirm:` },
     ui.context,
   );
   if (typed !== kv.name) {
@@ -171,7 +172,7 @@ async function deleteNamespace(ui: Ui, kv: KV): Promise<boolean> {
     return false;
   }
   await KV.delete(kv.name, { backend: kv.backend });
-  ui.say(`deleted namespace '${kv.name}' (${keyCount} keys)`);
+  ui.say(`deleted namespace '${kv.name}' (${counted(keyCount, 'key')})`);
   return true;
 }
 
@@ -192,7 +193,7 @@ async function exportFlow(ui: Ui, kv: KV): Promise<void> {
     return;
   }
   const summary = await withProgress(`exporting '${kv.name}'`, (onProgress) => exportToFile(kv, file, onProgress));
-  ui.say(`exported ${count(summary.entries)} keys to ${file} (${summary.format})`);
+  ui.say(`exported ${counted(summary.entries, 'key')} to ${file} (${summary.format})`);
 }
 
 async function importFlow(ui: Ui, kv: KV): Promise<void> {
@@ -211,7 +212,7 @@ async function importFlow(ui: Ui, kv: KV): Promise<void> {
     return;
   }
   const sure = await ui.prompts.confirm(
-    { message: `Import ${count(checked.entries)} keys into '${kv.name}'? Keys with the same names are replaced.`, default: true },
+    { message: `Import ${counted(checked.entries, 'key')} into '${kv.name}'? Keys with the same names are replaced.`, default: true },
     ui.context,
   );
   if (!sure) {
@@ -220,7 +221,7 @@ async function importFlow(ui: Ui, kv: KV): Promise<void> {
   }
   try {
     const summary = await withProgress(`importing into '${kv.name}'`, (onProgress) => importFromFile(kv, file, { onProgress }));
-    ui.say(`imported ${count(summary.entries)} keys into '${kv.name}'`);
+    ui.say(`imported ${counted(summary.entries, 'key')} into '${kv.name}'`);
   } catch (error) {
     // Checked above, but an expiration may have come too close since: still nothing written.
     if (!(error instanceof InvalidEntriesError)) throw error;

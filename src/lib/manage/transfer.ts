@@ -9,19 +9,23 @@ import { type ExportSummary, exportEntries } from '../bulk/export.js';
 import { type ImportSummary, type InvalidEntriesError, importEntries, invalidReport } from '../bulk/import.js';
 import { checkReadable } from '../bulk/io.js';
 import { InterruptedError } from '../errors.js';
-import { formatOfFile } from '../formats/index.js';
+import { delimiterOf, formatOfFile } from '../formats/index.js';
 import type { KV } from '../kv.js';
 
 /** Called with the running count of entries. */
 export type Progress = (entries: number) => void;
 
-export const EXTENSION_HINT = 'name the file .json, .jsonl (or .ndjson) or .csv';
+export const EXTENSION_HINT = 'name the file .json, .jsonl (or .ndjson), .csv or .tsv';
 
 /** Write every live key of `kv` to `file`, in the format of its extension. */
 export async function exportToFile(kv: KV, file: string, onProgress: Progress = () => {}): Promise<ExportSummary> {
   const format = formatOfFile(file, undefined, EXTENSION_HINT);
   return interruptible((check) =>
-    exportEntries(kv, { kind: 'file', path: file }, { format, onProgress: (p) => onProgress(check(p.entries)) }),
+    exportEntries(
+      kv,
+      { kind: 'file', path: file },
+      { format, delimiter: delimiterOf(file, undefined), onProgress: (p) => onProgress(check(p.entries)) },
+    ),
   );
 }
 
@@ -41,7 +45,12 @@ export async function importFromFile(
     importEntries(
       kv,
       { kind: 'file', path: file },
-      { format, dryRun: Boolean(options.dryRun), onProgress: (p) => onProgress(check(p.entries)) },
+      {
+        format,
+        delimiter: delimiterOf(file, undefined),
+        dryRun: Boolean(options.dryRun),
+        onProgress: (p) => onProgress(check(p.entries)),
+      },
     ),
   );
 }

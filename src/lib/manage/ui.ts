@@ -6,6 +6,7 @@
 import type * as Inquirer from '@inquirer/prompts';
 import { InterruptedError, isKvadmError } from '../errors.js';
 import { formatBytes, formatExpiration } from '../output.js';
+import { counted } from '../words.js';
 
 export type Prompts = typeof Inquirer;
 
@@ -56,7 +57,7 @@ export function describeExpiration(expiration: number | null, nowMs = Date.now()
 }
 
 export function describeSize(bytes: number): string {
-  return bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${formatBytes(bytes)})`;
+  return bytes < 1024 ? counted(bytes, 'byte') : `${counted(bytes, 'byte')} (${formatBytes(bytes)})`;
 }
 
 function humanSeconds(seconds: number): string {

@@ -6,6 +6,7 @@
  */
 import { validateKey } from '../validation.js';
 import { badRequest } from './envelope.js';
+import { truncateText } from '../words.js';
 
 /** The decoded, validated key in path segment `index` (0 is before the first "/") of a raw request URL. */
 export function keyFromUrl(rawUrl: string, index: number): string {
@@ -18,7 +19,7 @@ export function keyFromUrl(rawUrl: string, index: number): string {
   try {
     key = decodeURIComponent(segment);
   } catch {
-    throw badRequest(`the key segment ${JSON.stringify(segment.slice(0, 80))} is not valid percent-encoded UTF-8`);
+    throw badRequest(`the key segment ${JSON.stringify(truncateText(segment, 80))} is not valid percent-encoded UTF-8`);
   }
   return validateKey(key);
 }
