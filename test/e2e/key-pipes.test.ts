@@ -38,13 +38,19 @@ async function keysIn(target: BackendTarget, namespace: string): Promise<string[
 forEachBackend('key pipelines: kv list / export into kv delete --from-file', (target) => {
   const env = () => target.env();
   let serial = 0;
-  /** A new namespace holding `keys` (value "v"), created through the binary. */
+  /** A new namespace holding `keys` (value "v"), written through the library (one bulk write). */
   const seed = async (keys: string[]): Promise<string> => {
     const namespace = `pipes-${++serial}`;
-    const file = path.join(tempDir('pipes'), 'seed.json');
-    fs.writeFileSync(file, JSON.stringify(keys.map((key) => ({ key, value: 'v' }))));
-    const loaded = await runCli(['import', file, '-n', namespace, '--create-namespace'], { env: env() });
-    expect(loaded.code, loaded.stderr).toBe(0);
+    const backend = await target.createBackend();
+    try {
+      await backend.createNamespace(namespace);
+      const writer = await backend.bulkWriter(namespace);
+      const value = new TextEncoder().encode('v');
+      await writer.write(keys.map((key) => ({ key, value, expiration: null, metadata: null })));
+      await writer.commit();
+    } finally {
+      await backend.close();
+    }
     return namespace;
   };
   const kvadm = (args: string[], input?: Buffer | string): Promise<CliResult> =>
@@ -104,14 +110,16 @@ forEachBackend('key pipelines: kv list / export into kv delete --from-file', (ta
 
   it('a file takes its format from its extension: export files feed kv delete --from-file as they are', async () => {
     const dir = tempDir('pipes-ext');
-    for (const extension of ['json', 'jsonl', 'csv']) {
-      const namespace = await seed([...AWKWARD]);
-      const file = path.join(dir, `backup-${namespace}.${extension}`);
-      expect((await kvadm(['export', file, '-n', namespace])).code).toBe(0);
-      const deleted = await kvadm(['kv', 'delete', '--from-file', file, '--force', '-n', namespace]);
-      expect(deleted.code, deleted.stderr).toBe(0);
-      expect(await keysIn(target, namespace), extension).toEqual([]);
-    }
+    await Promise.all(
+      ['json', 'jsonl', 'csv'].map(async (extension) => {
+        const namespace = await seed([...AWKWARD]);
+        const file = path.join(dir, `backup-${namespace}.${extension}`);
+        expect((await kvadm(['export', file, '-n', namespace])).code).toBe(0);
+        const deleted = await kvadm(['kv', 'delete', '--from-file', file, '--force', '-n', namespace]);
+        expect(deleted.code, deleted.stderr).toBe(0);
+        expect(await keysIn(target, namespace), extension).toEqual([]);
+      }),
+    );
   });
 
   it('a key starting with "[" or "{" in a plain list is a key name, not the start of JSON', async () => {
@@ -157,8 +165,11 @@ forEachBackend('key pipelines: kv list / export into kv delete --from-file', (ta
       { read: ['-0', '--format', 'lines'], input: 'a\0', says: '--format' },
       { read: ['--format', 'json'], input: jsonLines, says: 'nothing was deleted' },
     ];
-    for (const { read, input, says } of cases) {
-      const refused = await kvadm(['kv', 'delete', '--from-file', '-', ...read, '--force', '-n', namespace], input);
+    const results = await Promise.all(
+      cases.map(({ read, input }) => kvadm(['kv', 'delete', '--from-file', '-', ...read, '--force', '-n', namespace], input)),
+    );
+    for (const [i, refused] of results.entries()) {
+      const { read, says } = cases[i] as (typeof cases)[number];
       expect(refused.code, read.join(' ')).toBe(2);
       expect(refused.stderr, read.join(' ')).toContain(says);
     }
@@ -168,13 +179,17 @@ forEachBackend('key pipelines: kv list / export into kv delete --from-file', (ta
   it('kv list follows cursors to the end: 2,500 keys piped are all printed, in order, exit 0', async () => {
     const keys = Array.from({ length: 2500 }, (_, i) => `k${String(i).padStart(4, '0')}`);
     const namespace = await seed(keys);
-    const all = await kvadm(['kv', 'list', '-n', namespace]);
+    const [all, allFlag, json, page] = await Promise.all([
+      kvadm(['kv', 'list', '-n', namespace]),
+      kvadm(['kv', 'list', '--all', '-n', namespace]),
+      kvadm(['kv', 'list', '--json', '-n', namespace]),
+      kvadm(['kv', 'list', '--limit', '1000', '-n', namespace]),
+    ]);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toBe(keys.map((k) => `${k}\n`).join(''));
     expect(all.stderr).toBe('');
-    expect((await kvadm(['kv', 'list', '--all', '-n', namespace])).stdout).toBe(all.stdout);
+    expect(allFlag.stdout).toBe(all.stdout);
 
-    const json = await kvadm(['kv', 'list', '--json', '-n', namespace]);
     expect(json.code, json.stderr).toBe(0);
     const parsed = JSON.parse(json.stdout) as { keys: Array<{ name: string }>; list_complete: boolean; cursor?: string };
     expect(parsed.keys.map((k) => k.name)).toEqual(keys);
@@ -182,7 +197,6 @@ forEachBackend('key pipelines: kv list / export into kv delete --from-file', (ta
     expect(parsed.cursor).toBeUndefined();
 
     // One page when asked: the next cursor on stderr; --all with that cursor lists the rest.
-    const page = await kvadm(['kv', 'list', '--limit', '1000', '-n', namespace]);
     expect(page.stdout).toBe(
       keys
         .slice(0, 1000)
