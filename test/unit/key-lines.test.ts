@@ -110,6 +110,17 @@ describe('readKeyList', () => {
     expect(await read('value,Key\n1,a\n2,"b\nc"\n', 'csv')).toEqual(['a', 'b\nc']);
   });
 
+  it('input in another format than the one given is refused with the formats named', async () => {
+    const listing = JSON.stringify({ keys: [{ name: 'a' }], list_complete: true }, null, 2);
+    await expect(read('a\nb\n', 'json')).rejects.toThrow(/expected a JSON array/);
+    await expect(read(listing, 'jsonl')).rejects.toThrow(/syntax error/);
+    await expect(read('{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n', 'json')).rejects.toThrow(/after the end/);
+    await expect(read('{"a": "1", "b": "2"}', 'json')).rejects.toThrow(/not the output of kv list --json/);
+    await expect(read('name\na\n', 'csv')).rejects.toThrow(/no "key" column/);
+    const hint = await read('a\n', 'json').catch((e: { hint?: string }) => e.hint);
+    expect(hint).toContain('--format jsonl (export)');
+  });
+
   it('invalid keys are all reported together, with their lines', async () => {
     const error = await read('ok\n.\n"\\ud800"\n', 'lines').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidKeyListError);
