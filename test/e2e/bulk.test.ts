@@ -291,7 +291,7 @@ forEachBackend('kv delete in bulk', (target) => {
     expect((await runCli(['kv', 'delete', '--prefix', '', '-n', 'delp', '--force'], { env: env() })).code).toBe(2);
   });
 
-  it('--from-file takes one key a line or a JSON array (an export works too), from a file or stdin', async () => {
+  it('--from-file takes one key a line, or a JSON array with --format json (an export works too), from a file or stdin', async () => {
     await seed('delf', ['a', 'b', 'c', 'd', 'e', 'f, "g"']);
     const dir = tempDir('delf');
     const lines = write(dir, 'keys.txt', 'a\r\nb\n\nmissing\n');
@@ -300,14 +300,17 @@ forEachBackend('kv delete in bulk', (target) => {
     const byLines = await runCli(['kv', 'delete', '--from-file', lines, '-n', 'delf', '--force', '--json'], { env: env() });
     expect(byLines.code, byLines.stderr).toBe(0);
     expect(JSON.parse(byLines.stdout)).toMatchObject({ deleted: 2, missingCount: 1 });
-    const byJson = await runCli(['kv', 'delete', '--from-file', '-', '-n', 'delf', '--force'], {
+    const byJson = await runCli(['kv', 'delete', '--from-file', '-', '--format', 'json', '-n', 'delf', '--force'], {
       env: env(),
       input: JSON.stringify(['c', { key: 'd' }, { name: 'f, "g"' }]),
     });
     expect(byJson.code, byJson.stderr).toBe(0);
     expect(byJson.stderr).toContain('deleted 3 of 3 keys');
     expect(await keysIn(target, 'delf')).toEqual(['e']);
-    const bad = await runCli(['kv', 'delete', '--from-file', '-', '-n', 'delf', '--force'], { env: env(), input: '["e", 5, ""]' });
+    const bad = await runCli(['kv', 'delete', '--from-file', '-', '--format', 'json', '-n', 'delf', '--force'], {
+      env: env(),
+      input: '["e", 5, ""]',
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('nothing was deleted');
     expect(await keysIn(target, 'delf')).toEqual(['e']);

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { countPrefix, deleteKeys, deletePrefix, readKeyList } from '../../lib/bulk/delete.js';
+import { NUL_SEPARATED_CHAR } from '../../cli/flag-chars.js';
+import { KEY_LIST_FORMATS, countPrefix, deleteKeys, deletePrefix, keyListOptions, readKeyList } from '../../lib/bulk/delete.js';
 import { type BulkSource, checkReadable, sourceName } from '../../lib/bulk/io.js';
 import { confirmDestructive } from '../../lib/confirm.js';
 import { UsageError } from '../../lib/errors.js';
@@ -23,12 +24,15 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
   static override description =
     `Deleting a key that does not exist is not an error (the store ends up the same); such keys are counted as missing.
 --prefix and --from-file ask for confirmation on a terminal and need --force otherwise.
---from-file takes a JSON array of key names (strings, or objects with "key" or "name", such as an export) or one key a line; "-" reads stdin.`;
+--from-file reads what kvadm prints: kv list (one key a line; a line starting with " is a quoted key), kv list -0 (with -0), kv list --json and export's json, jsonl and csv (with --format, or from the file's extension); "-" reads stdin.
+Without --format or -0 the list is read as lines, and input that is plainly JSON or CSV is refused.`;
   static override examples = [
     '<%= config.bin %> kv delete greeting',
     '<%= config.bin %> kv delete a b c',
     '<%= config.bin %> kv delete --prefix session: --force',
     '<%= config.bin %> kv list --prefix tmp: | <%= config.bin %> kv delete --from-file - --force',
+    '<%= config.bin %> kv list -0 --prefix tmp: | <%= config.bin %> kv delete --from-file - -0 --force',
+    '<%= config.bin %> export --prefix tmp: | <%= config.bin %> kv delete --from-file - --format jsonl --force',
   ];
   static override strict = false;
   static override args = {
@@ -36,7 +40,24 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
   };
   static override flags = {
     prefix: Flags.string({ char: 'p', summary: 'Delete every key starting with this prefix.', exclusive: ['from-file'] }),
-    'from-file': Flags.string({ summary: 'Delete the keys listed in this file ("-" for stdin): a JSON array of names, or one a line.' }),
+    'from-file': Flags.string({ summary: 'Delete the keys listed in this file ("-" for stdin): one a line, or see --format and -0.' }),
+    format: Flags.string({
+      summary:
+        'How the --from-file list is written: lines (kv list), json (kv list --json, export --format json), jsonl (export), csv (export --format csv). Default: the file extension, else lines.',
+      options: [...KEY_LIST_FORMATS],
+      exclusive: ['null'],
+      dependsOn: ['from-file'],
+    }),
+    null: Flags.boolean({
+      char: NUL_SEPARATED_CHAR,
+      summary: 'The --from-file list is NUL-separated (kv list -0, find -print0).',
+      exclusive: ['format'],
+      dependsOn: ['from-file'],
+    }),
+    delimiter: Flags.string({
+      summary: 'CSV field delimiter of the --from-file list: one character, or "tab" (default ",").',
+      dependsOn: ['from-file'],
+    }),
     force: Flags.boolean({ char: 'f', summary: 'Do not ask for confirmation (needed off a terminal with --prefix or --from-file).' }),
   };
 
@@ -95,7 +116,7 @@ export default class KvDelete extends BaseCommand<typeof KvDelete> {
       throw new UsageError('stdin is a terminal: no key list to read', 'pipe the key list into kvadm, or give a file');
     const kv = await this.namespace();
     const source: BulkSource = file === '-' ? { kind: 'stream', stream: process.stdin } : { kind: 'file', path: file };
-    const keys = await readKeyList(source);
+    const keys = await readKeyList(source, keyListOptions(this.flags));
     const action = `delete the ${counted(keys.length, 'key')} listed in ${sourceName(source)} from '${kv.name}'`;
     if (!(await confirmDestructive({ action, force }))) return this.declined(kv.name);
     const progress = await startProgress('deleting', !this.jsonEnabled());
