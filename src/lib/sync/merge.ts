@@ -73,6 +73,37 @@ export async function* readSide(backend: Backend, namespace: string, options: Re
   }
 }
 
+/**
+ * Ask `source` for its next `depth` pages before they are needed: a remote side then
+ * fetches values while this process compares (and the other side reads), so the two
+ * processes of a remote sync work at the same time instead of taking turns.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const pending: Promise<IteratorResult<T>>[] = [];
+  const request = () => {
+    const next = iterator.next();
+    // Observed when its turn comes; until then a failure must not count as unhandled.
+    next.catch(() => undefined);
+    pending.push(next);
+  };
+  let finished = false;
+  try {
+    for (let i = 0; i < depth; i++) request();
+    for (;;) {
+      const result = await (pending.shift() as Promise<IteratorResult<T>>);
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      request();
+      yield result.value;
+    }
+  } finally {
+    if (!finished) await iterator.return?.(undefined);
+  }
+}
+
 /** A page-buffered reader of one side. */
 class SideReader {
   private page: SideEntry[] = [];
@@ -108,14 +139,17 @@ class SideReader {
   }
 }
 
+/** Pages each side reads ahead of the merge. */
+const READ_AHEAD_PAGES = 2;
+
 /** Both sides merged in key order, in batches of up to `batchSize` pairs. */
 export async function* mergeSides(
   src: AsyncIterable<SideEntry[]>,
   dst: AsyncIterable<SideEntry[]>,
   batchSize = 1000,
 ): AsyncIterable<KeyPair[]> {
-  const left = new SideReader(src);
-  const right = new SideReader(dst);
+  const left = new SideReader(readAhead(src, READ_AHEAD_PAGES));
+  const right = new SideReader(readAhead(dst, READ_AHEAD_PAGES));
   try {
     let batch: KeyPair[] = [];
     for (;;) {
