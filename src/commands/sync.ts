@@ -33,7 +33,7 @@ If an SRC entry would be refused by DST (for example an expiration now under 60 
 
   async run(): Promise<SyncResult> {
     const started = performance.now();
-    const progress = await startProgress('comparing', !this.jsonEnabled());
+    let progress = await startProgress('comparing', !this.jsonEnabled());
     let summary: SyncSummary;
     try {
       summary = await withStores(this.settings().settings, this.args, (src, dst) =>
@@ -46,11 +46,15 @@ If an SRC entry would be refused by DST (for example an expiration now under 60 
           confirm: async (plan) => {
             progress.stop();
             this.info(`plan for '${dst.label}': ${planText(plan)}`);
-            if (plan.delete === 0) return true;
-            return confirmDestructive({
-              action: `delete ${count(plan.delete)} keys from '${dst.label}' and write ${count(plan.add + plan.change)}`,
-              force: this.flags.force,
-            });
+            const confirmed =
+              plan.delete === 0 ||
+              (await confirmDestructive({
+                action: `delete ${count(plan.delete)} keys from '${dst.label}' and write ${count(plan.add + plan.change)}`,
+                force: this.flags.force,
+              }));
+            // A remote sync writes after this answer: show its progress too.
+            if (confirmed) progress = await startProgress('writing', !this.jsonEnabled());
+            return confirmed;
           },
           onProgress: (p) => progress.update(() => rateText(p.phase, p.done, started)),
         }),
