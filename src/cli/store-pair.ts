@@ -1,5 +1,6 @@
 /** The SRC and DST arguments of diff, sync and copy, opened as two stores and closed after use. */
 import { Args } from '@oclif/core';
+import { UsageError } from '../lib/errors.js';
 import type { Settings } from '../lib/settings.js';
 import { type Store, openStore, parseStoreAddress } from '../lib/sync/index.js';
 
@@ -33,4 +34,14 @@ export async function withStores<T>(
 export function keyForLine(key: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what needs quoting
   return /[\u0000-\u001f\u007f"\\]|^\s|\s$/.test(key) ? JSON.stringify(key) : key;
+}
+
+/** -n names one namespace; these commands take two, as SRC and DST: refuse it rather than ignore it. */
+export function refuseNamespaceFlag(namespace: string | undefined): void {
+  if (namespace !== undefined) {
+    throw new UsageError(
+      `-n/--namespace ${JSON.stringify(namespace)} does not apply here: the namespaces are SRC and DST`,
+      'give them as arguments, e.g. users prod:users',
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { keyForLine, storeArgs, withStores } from '../cli/store-pair.js';
+import { keyForLine, refuseNamespaceFlag, storeArgs, withStores } from '../cli/store-pair.js';
 import { ExitCode, KvadmError, ValidationError } from '../lib/errors.js';
 import { warn } from '../lib/output.js';
 import { count, rateText, seconds, startProgress } from '../lib/progress.js';
@@ -25,6 +25,7 @@ As import: if an entry would be refused by DST nothing is written (exit 2) unles
   };
 
   async run(): Promise<CopyResult> {
+    refuseNamespaceFlag(this.flags.namespace);
     const started = performance.now();
     const progress = await startProgress('copying', !this.jsonEnabled());
     let summary: CopySummary;

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { keyForLine, storeArgs, withStores } from '../cli/store-pair.js';
+import { keyForLine, refuseNamespaceFlag, storeArgs, withStores } from '../cli/store-pair.js';
 import { ExitCode } from '../lib/errors.js';
 import { writeStdout } from '../lib/output.js';
 import { count, rateText, seconds, startProgress } from '../lib/progress.js';
@@ -34,6 +34,7 @@ Exit 0 when the stores match, 10 when they differ, the usual codes on errors (3:
   };
 
   async run(): Promise<DiffResult> {
+    refuseNamespaceFlag(this.flags.namespace);
     const json = this.jsonEnabled();
     const added: string[] = [];
     const removed: string[] = [];

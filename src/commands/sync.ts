@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { keyForLine, storeArgs, withStores } from '../cli/store-pair.js';
+import { keyForLine, refuseNamespaceFlag, storeArgs, withStores } from '../cli/store-pair.js';
 import { confirmDestructive } from '../lib/confirm.js';
 import { ExitCode, KvadmError, ValidationError } from '../lib/errors.js';
 import { warn } from '../lib/output.js';
@@ -32,6 +32,7 @@ If an SRC entry would be refused by DST (for example an expiration now under 60 
   };
 
   async run(): Promise<SyncResult> {
+    refuseNamespaceFlag(this.flags.namespace);
     const started = performance.now();
     let progress = await startProgress('comparing', !this.jsonEnabled());
     let summary: SyncSummary;

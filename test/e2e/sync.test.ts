@@ -157,6 +157,9 @@ forEachBackend('kvadm diff', (target) => {
     const unknownProfile = await cli(['diff', a, 'nosuchprofile:users']);
     expect(unknownProfile.code).toBe(2);
     expect(unknownProfile.stderr).toContain('unknown profile "nosuchprofile"');
+    const namespaceFlag = await cli(['diff', a, a, '-n', a]);
+    expect(namespaceFlag.code).toBe(2);
+    expect(namespaceFlag.stderr).toContain('does not apply here: the namespaces are SRC and DST');
   });
 });
 
