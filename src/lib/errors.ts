@@ -12,6 +12,8 @@ export const ExitCode = {
   conflict: 4,
   auth: 5,
   unreachable: 6,
+  /** `kvadm diff`: the two stores differ (not an error; 1 stays "unexpected failure"). */
+  differ: 10,
   interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -74,6 +74,11 @@ export interface BulkWriter {
   /** True when abort() really undoes every write of the session. */
   readonly atomic: boolean;
   write(entries: StoredEntry[]): Promise<BulkWriteResult>;
+  /**
+   * Delete keys as part of the session (sync --delete): on the local store inside the same
+   * transaction as the writes. Resolves to how many live keys were deleted.
+   */
+  remove?(keys: string[]): Promise<number>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }

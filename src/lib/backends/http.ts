@@ -267,6 +267,7 @@ export class HttpBackend implements Backend {
     return {
       atomic: false,
       write: (entries) => this.writeBulk(namespace, id, entries),
+      remove: (keys) => this.deleteMany(namespace, keys),
       async commit() {},
       async abort() {},
     };

@@ -1,0 +1,76 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { keyForLine, refuseNamespaceFlag, storeArgs, withStores } from '../cli/store-pair.js';
+import { ExitCode, KvadmError, ValidationError } from '../lib/errors.js';
+import { warn } from '../lib/output.js';
+import { count, rateText, seconds, startProgress } from '../lib/progress.js';
+import { type CopySummary, copyStore } from '../lib/sync/index.js';
+
+export type CopyResult = CopySummary;
+
+export default class Copy extends BaseCommand<typeof Copy> {
+  static override summary = 'Write every key of SRC into DST, without reading DST (for an empty or new namespace).';
+  static override description = `SRC and DST are NAMESPACE (the current settings) or PROFILE:NAMESPACE (a \`kvadm config\` profile's store).
+Every entry (value, metadata, expiration) is written, overwriting what DST holds under the same key; keys only in DST stay. Use sync to write only what differs.
+As import: if an entry would be refused by DST nothing is written (exit 2) unless --skip-invalid; on the local store the copy is one transaction.`;
+  static override examples = [
+    '<%= config.bin %> copy prod:users local-backup:users-2026-12-01 --create-namespace',
+    '<%= config.bin %> copy users users-staging --prefix user:',
+  ];
+  static override args = storeArgs;
+  static override flags = {
+    prefix: Flags.string({ char: 'p', summary: 'Only keys starting with this prefix.' }),
+    'create-namespace': Flags.boolean({ summary: 'Create DST if it does not exist (otherwise that is exit 3).' }),
+    'skip-invalid': Flags.boolean({ summary: 'Write the valid entries and leave out those DST would refuse (they are listed).' }),
+  };
+
+  async run(): Promise<CopyResult> {
+    refuseNamespaceFlag(this.flags.namespace);
+    const started = performance.now();
+    const progress = await startProgress('copying', !this.jsonEnabled());
+    let summary: CopySummary;
+    try {
+      summary = await withStores(this.settings().settings, this.args, (src, dst) =>
+        copyStore(src, dst, {
+          prefix: this.flags.prefix,
+          skipInvalid: this.flags['skip-invalid'],
+          createNamespace: this.flags['create-namespace'],
+          onProgress: (p) => progress.update(() => rateText(p.phase, p.done, started)),
+        }),
+      );
+    } finally {
+      progress.stop();
+    }
+    const s = summary;
+    if (s.invalidCount > 0) {
+      const listed = s.invalid.map((e) => `  ${keyForLine(e.key)}: ${e.message} [${e.code}]`).join('\n');
+      const more = s.invalidCount > s.invalid.length ? `\n  … and ${count(s.invalidCount - s.invalid.length)} more` : '';
+      if (!this.flags['skip-invalid']) {
+        throw new ValidationError(
+          'ENTRY_INVALID',
+          `${count(s.invalidCount)} entries of '${s.source}' would be refused by '${s.destination}'; nothing was written:\n${listed}${more}`,
+          {
+            hint: 'fix them in SRC, or add --skip-invalid to write the others',
+            details: { invalid: s.invalid, invalidCount: s.invalidCount },
+          },
+        );
+      }
+      if (!this.jsonEnabled()) warn(`left out ${count(s.invalidCount)} entries '${s.destination}' would refuse:\n${listed}${more}`);
+    }
+    this.info(
+      `copied ${count(s.written)} of ${count(s.entries)} entries from '${s.source}' to '${s.destination}'${s.createdNamespace ? ' (created)' : ''}: ${seconds(s.seconds)}, ${count(s.keysPerSecond)} keys/s`,
+    );
+    if (s.failed > 0) {
+      throw new KvadmError(
+        'COPY_INCOMPLETE',
+        `'${s.destination}' refused ${count(s.failed)} keys after retries: ${s.failedKeys.map(keyForLine).join(', ')}${s.failed > s.failedKeys.length ? ', …' : ''}`,
+        {
+          exitCode: ExitCode.failure,
+          hint: 'run the same command again (or kvadm sync, which writes only what is missing)',
+          details: { failed: s.failed, failedKeys: s.failedKeys, written: s.written },
+        },
+      );
+    }
+    return summary;
+  }
+}

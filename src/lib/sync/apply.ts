@@ -1,0 +1,128 @@
+/**
+ * Writing a plan into the destination: entries checked as the destination would check
+ * them, writes in key order through the backend's bulk writer, and — on a remote store,
+ * where a failed run cannot be rolled back — an exact account of what went in.
+ */
+import { LIMITS } from '../limits.js';
+import type { BulkWriter, StoredEntry } from '../backends/backend.js';
+import { ExitCode, KvadmError, ValidationError, displayKey } from '../errors.js';
+import { parseMetadataText, validateExpiration, validateKey, validateValueSize } from '../validation.js';
+
+/** An SRC entry the destination would refuse. */
+export interface RefusedEntry {
+  key: string;
+  /** The rule broken (KEY_TOO_LONG, EXPIRATION_INVALID, …). */
+  code: string;
+  message: string;
+}
+
+/** Entries per bulk write call: large enough to fill a remote writer's parallel requests. */
+export const WRITE_CHUNK = 10_000;
+
+/**
+ * The error a write would meet, checked as import checks: the same validators as every
+ * write path. An SRC entry may break a rule when its expiration is now under 60 s away,
+ * or when the SRC store allows what DST does not.
+ */
+export function refusalOf(entry: StoredEntry, nowMs: number): ValidationError | null {
+  try {
+    validateKey(entry.key);
+    validateValueSize(entry.value.byteLength, entry.key);
+    // Stored metadata is JSON already; only its size can be wrong.
+    if (entry.metadata !== null && Buffer.byteLength(entry.metadata) > LIMITS.metadataMaxBytes)
+      parseMetadataText(entry.metadata, entry.key);
+    if (entry.expiration !== null) validateExpiration(entry.expiration, nowMs, entry.key);
+    return null;
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+}
+
+/** Invalid entries: all counted, the first `limit` kept for the report. */
+export class RefusalReport {
+  count = 0;
+  readonly entries: RefusedEntry[] = [];
+  constructor(private readonly limit: number) {}
+
+  add(key: string, error: ValidationError): void {
+    this.count++;
+    if (this.entries.length < this.limit) {
+      const prefix = `key ${displayKey(key)}: `;
+      const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+      this.entries.push({ key, code: error.code, message });
+    }
+  }
+}
+
+/** What a run applied so far; on a failure, the account of which keys went in. */
+export class Applier {
+  written = 0;
+  deleted = 0;
+  /** Keys the destination refused after retries (a remote's unsuccessful_keys). */
+  failed = 0;
+  readonly failedKeys: string[] = [];
+  /** The last key of the last write that completed: every planned key up to it is written. */
+  private lastWrittenKey: string | null = null;
+
+  constructor(
+    private readonly writer: BulkWriter,
+    private readonly reportLimit: number,
+    private readonly deleteKeys: (keys: string[]) => Promise<number>,
+  ) {}
+
+  async write(entries: StoredEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    let result: Awaited<ReturnType<BulkWriter['write']>>;
+    try {
+      result = await this.writer.write(entries);
+    } catch (error) {
+      throw this.failure(
+        error,
+        entries.map((e) => e.key),
+      );
+    }
+    this.written += result.written;
+    for (const key of result.unsuccessfulKeys) this.refuse(key);
+    this.lastWrittenKey = (entries[entries.length - 1] as StoredEntry).key;
+  }
+
+  /** A planned key that could not be written after all (its SRC entry turned invalid since it was compared). */
+  refuse(key: string): void {
+    this.failed++;
+    if (this.failedKeys.length < this.reportLimit) this.failedKeys.push(key);
+  }
+
+  async remove(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      this.deleted += await this.deleteKeys(keys);
+    } catch (error) {
+      throw this.failure(error, keys, 'delete');
+    }
+  }
+
+  /** A remote write failed: say exactly what is in, what may be, and that a re-run converges. */
+  private failure(cause: unknown, inDoubt: string[], action: 'write' | 'delete' = 'write'): unknown {
+    if (this.writer.atomic) return cause;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const first = inDoubt[0] as string;
+    const last = inDoubt[inDoubt.length - 1] as string;
+    const done =
+      this.written === 0
+        ? 'no key was written before it'
+        : `${this.written.toLocaleString('en-US')} keys were written before it (every planned key up to ${displayKey(this.lastWrittenKey as string)} in byte order)`;
+    const doubt = `the ${inDoubt.length.toLocaleString('en-US')} keys from ${displayKey(first)} to ${displayKey(last)} may or may not have been ${action === 'write' ? 'written' : 'deleted'}`;
+    return new KvadmError('SYNC_INCOMPLETE', `stopped by a failed ${action} (${reason}): ${done}; ${doubt}; later keys were not touched`, {
+      exitCode: cause instanceof KvadmError ? cause.exitCode : ExitCode.failure,
+      hint: 'run the same command again when the destination is reachable: it writes only what is still missing',
+      details: {
+        written: this.written,
+        deleted: this.deleted,
+        lastWrittenKey: this.lastWrittenKey,
+        inDoubt: { action, count: inDoubt.length, first, last },
+      },
+      cause,
+    });
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The streaming merge-join under diff and sync: two byte-ordered streams of entries
+ * (one per store) walked side by side, so memory holds a page of each, never a whole
+ * namespace. Keys compare in UTF-8 byte order, the order both backends list in.
+ */
+import type { Backend, StoredEntry } from '../backends/backend.js';
+
+/** An entry as one side holds it; `value` is null when values were not read (--keys-only). */
+export interface SideEntry {
+  key: string;
+  value: Uint8Array | null;
+  expiration: number | null;
+  metadata: string | null;
+}
+
+/** One key of the merged walk: present in SRC, in DST, or both. */
+export interface KeyPair {
+  key: string;
+  src: SideEntry | null;
+  dst: SideEntry | null;
+}
+
+/**
+ * UTF-8 byte order on JS strings without encoding them: UTF-16 code units sort the same
+ * way except that surrogates (U+D800–DFFF, which encode code points above U+FFFF) must
+ * come after U+E000–FFFF, as their UTF-8 lead bytes do.
+ */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+export interface ReadOptions {
+  prefix?: string | undefined;
+  /** Listings only: no values read. */
+  keysOnly?: boolean | undefined;
+  /** Entries per page (default 1000). */
+  pageSize?: number | undefined;
+}
+
+/** One side's entries in key order, page by page: the backend's scan, or its listing with --keys-only. */
+export async function* readSide(backend: Backend, namespace: string, options: ReadOptions = {}): AsyncIterable<SideEntry[]> {
+  const pageSize = options.pageSize ?? 1000;
+  const prefix = options.prefix ? { prefix: options.prefix } : {};
+  if (!options.keysOnly) {
+    yield* backend.scan(namespace, { ...prefix, batchSize: pageSize }) as AsyncIterable<StoredEntry[]>;
+    return;
+  }
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await backend.list(namespace, { ...prefix, limit: Math.min(pageSize, 1000), ...(cursor ? { cursor } : {}) });
+    if (page.keys.length > 0) {
+      yield page.keys.map((info) => ({
+        key: info.name,
+        value: null,
+        expiration: info.expiration ?? null,
+        metadata: info.metadata === undefined || info.metadata === null ? null : JSON.stringify(info.metadata),
+      }));
+    }
+    if (page.list_complete || !page.cursor) return;
+    cursor = page.cursor;
+  }
+}
+
+/**
+ * Ask `source` for its next `depth` pages before they are needed: a remote side then
+ * fetches values while this process compares (and the other side reads), so the two
+ * processes of a remote sync work at the same time instead of taking turns.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const pending: Promise<IteratorResult<T>>[] = [];
+  const request = () => {
+    const next = iterator.next();
+    // Observed when its turn comes; until then a failure must not count as unhandled.
+    next.catch(() => undefined);
+    pending.push(next);
+  };
+  let finished = false;
+  try {
+    for (let i = 0; i < depth; i++) request();
+    for (;;) {
+      const result = await (pending.shift() as Promise<IteratorResult<T>>);
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      request();
+      yield result.value;
+    }
+  } finally {
+    if (!finished) await iterator.return?.(undefined);
+  }
+}
+
+/** A page-buffered reader of one side. */
+class SideReader {
+  private page: SideEntry[] = [];
+  private index = 0;
+  private finished = false;
+  private readonly pages: AsyncIterator<SideEntry[]>;
+
+  constructor(source: AsyncIterable<SideEntry[]>) {
+    this.pages = source[Symbol.asyncIterator]();
+  }
+
+  /** The next entry without consuming it; null at the end. */
+  async peek(): Promise<SideEntry | null> {
+    while (this.index >= this.page.length) {
+      if (this.finished) return null;
+      const next = await this.pages.next();
+      if (next.done) {
+        this.finished = true;
+        return null;
+      }
+      this.page = next.value;
+      this.index = 0;
+    }
+    return this.page[this.index] as SideEntry;
+  }
+
+  advance(): void {
+    this.index++;
+  }
+
+  async close(): Promise<void> {
+    if (!this.finished) await this.pages.return?.();
+  }
+}
+
+/** Pages each side reads ahead of the merge. */
+const READ_AHEAD_PAGES = 2;
+
+/** Both sides merged in key order, in batches of up to `batchSize` pairs. */
+export async function* mergeSides(
+  src: AsyncIterable<SideEntry[]>,
+  dst: AsyncIterable<SideEntry[]>,
+  batchSize = 1000,
+): AsyncIterable<KeyPair[]> {
+  const left = new SideReader(readAhead(src, READ_AHEAD_PAGES));
+  const right = new SideReader(readAhead(dst, READ_AHEAD_PAGES));
+  try {
+    let batch: KeyPair[] = [];
+    for (;;) {
+      const a = await left.peek();
+      const b = await right.peek();
+      if (a === null && b === null) break;
+      const order = a === null ? 1 : b === null ? -1 : compareKeys(a.key, b.key);
+      if (order < 0) {
+        batch.push({ key: (a as SideEntry).key, src: a, dst: null });
+        left.advance();
+      } else if (order > 0) {
+        batch.push({ key: (b as SideEntry).key, src: null, dst: b });
+        right.advance();
+      } else {
+        batch.push({ key: (a as SideEntry).key, src: a, dst: b });
+        left.advance();
+        right.advance();
+      }
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    await Promise.all([left.close(), right.close()]);
+  }
+}
