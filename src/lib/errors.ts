@@ -95,7 +95,9 @@ export class ValidationError extends KvadmError {
 export function displayKey(key: string): string {
   // Escape only what can show: escaping all of a key megabytes long (a bad bulk file) cost
   // seconds. Cut by graphemes so an emoji (or a letter with its accent) is never split.
-  return truncateText(JSON.stringify(key.length > 200 ? key.slice(0, 200) : key), 80, '…"');
+  // Up to 82 characters show whole; a longer key shows its first 78 and an ellipsis.
+  const quoted = JSON.stringify(key.length > 200 ? key.slice(0, 200) : key);
+  return truncateText(quoted, 82, '…"') === quoted ? quoted : truncateText(quoted, 80, '…"');
 }
 
 /** A missing key is a normal answer for a script: one line on stderr, no hint line. */

@@ -14,6 +14,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { ByteChunks } from './formats/types.js';
+import { UsageError } from './errors.js';
+import { LIMITS } from './limits.js';
 
 export type KeySeparator = 'lines' | 'null';
 
@@ -40,7 +42,7 @@ export function fitsNullSeparated(key: string): boolean {
 /** A line of a key list that does not stand for a key. */
 export class KeyLineError extends Error {
   constructor(
-    readonly code: 'KEY_LINE_INVALID' | 'NOT_UTF8',
+    readonly code: 'KEY_LINE_INVALID' | 'NOT_UTF8' | 'KEY_TOO_LONG',
     message: string,
   ) {
     super(message);
@@ -86,45 +88,87 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  */
 export async function* keyRecords(chunks: ByteChunks, separator: KeySeparator): AsyncIterable<KeyRecord[]> {
   const stop = separator === 'lines' ? NEWLINE : 0;
-  let carry: Buffer = Buffer.alloc(0);
+  // The record being cut: its pieces from earlier chunks, joined once when it ends (joining
+  // on every chunk made one long line cost quadratic time). Past RECORD_MAX_BYTES only its
+  // length is counted: no key is that long, and `--from-file /dev/zero` must not fill memory.
+  let pieces: Buffer[] = [];
+  let pending = 0;
   let line = 0;
   let first = true;
-  const cut = (bytes: Buffer, final: boolean): KeyRecord[] => {
-    const found: KeyRecord[] = [];
-    let start = 0;
+  const take = (piece: Buffer): void => {
+    if (pending <= RECORD_MAX_BYTES) pieces.push(piece.subarray(0, RECORD_MAX_BYTES + 1 - pending));
+    pending += piece.length;
+    // An endless record (`--from-file /dev/zero`) would be read for ever: give up on it.
+    if (pending > RECORD_ABANDON_BYTES) {
+      throw new UsageError(
+        `record ${line + 1} of the key list runs past ${RECORD_ABANDON_BYTES} bytes without a ${separator === 'lines' ? 'line break' : 'NUL'}: this is not a key list (a key is at most ${LIMITS.keyMaxBytes} bytes); nothing was deleted`,
+        separator === 'lines'
+          ? 'give one key a line, or -0 for NUL-separated keys'
+          : 'give NUL-separated keys, or leave out -0 for one key a line',
+      );
+    }
+  };
+  const end = (found: KeyRecord[]): void => {
+    line++;
+    if (pending > RECORD_MAX_BYTES) found.push(tooLong(pending, line));
+    else {
+      let bytes = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+      if (separator === 'lines' && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
+      if (bytes.length > 0) found.push(record(bytes, line));
+    }
+    pieces = [];
+    pending = 0;
+  };
+  let held: Buffer | undefined;
+  for await (const chunk of chunks) {
+    let bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     if (first) {
+      bytes = held ? Buffer.concat([held, bytes]) : bytes;
       // Too short to tell whether a byte-order mark starts the input: wait for more.
-      if (bytes.length < BOM.length && !final && BOM.subarray(0, bytes.length).equals(bytes)) {
-        carry = bytes;
-        return found;
+      if (bytes.length < BOM.length && BOM.subarray(0, bytes.length).equals(bytes)) {
+        held = bytes;
+        continue;
       }
       first = false;
-      if (separator === 'lines' && bytes.subarray(0, BOM.length).equals(BOM)) start = BOM.length;
+      held = undefined;
+      if (separator === 'lines' && bytes.subarray(0, BOM.length).equals(BOM)) bytes = bytes.subarray(BOM.length);
     }
-    for (;;) {
-      let end = bytes.indexOf(stop, start);
-      if (end === -1) {
-        if (!final) break;
-        end = bytes.length;
-        if (end === start) break;
-      }
-      line++;
-      let textEnd = end;
-      if (separator === 'lines' && textEnd > start && bytes[textEnd - 1] === CR) textEnd--;
-      if (textEnd > start) found.push(record(bytes.subarray(start, textEnd), line));
-      start = end + 1;
-      if (start > bytes.length) break;
+    const found: KeyRecord[] = [];
+    let start = 0;
+    for (let at = bytes.indexOf(stop); at !== -1; at = bytes.indexOf(stop, start)) {
+      take(bytes.subarray(start, at));
+      end(found);
+      start = at + 1;
     }
-    carry = start >= bytes.length ? Buffer.alloc(0) : Buffer.from(bytes.subarray(start));
-    return found;
-  };
-  for await (const chunk of chunks) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    const found = cut(carry.length === 0 ? bytes : Buffer.concat([carry, bytes]), false);
+    // A piece of a chunk would keep the whole chunk alive: copy what is carried over.
+    if (start < bytes.length) take(Buffer.from(bytes.subarray(start)));
     if (found.length > 0) yield found;
   }
-  const rest = cut(carry, true);
-  if (rest.length > 0) yield rest;
+  if (held) take(held);
+  if (pending > 0) {
+    const found: KeyRecord[] = [];
+    end(found);
+    yield found;
+  }
+}
+
+/**
+ * The longest record that may still name a key: a key of 512 bytes quoted with every byte
+ * escaped (\u00XX) plus its quotes and a CR. Anything longer is refused by its length.
+ */
+const RECORD_MAX_BYTES = LIMITS.keyMaxBytes * 6 + 3;
+/** A record this long is no mistyped key but the wrong input: reading stops there. */
+const RECORD_ABANDON_BYTES = 4 * 1024 * 1024;
+
+function tooLong(bytes: number, line: number): KeyRecord {
+  return {
+    text: '',
+    line,
+    error: new KeyLineError(
+      'KEY_TOO_LONG',
+      `the record is ${bytes} bytes, longer than any key can be written (keys are at most ${LIMITS.keyMaxBytes} bytes) [limit ${LIMITS.keyMaxBytes}, actual ${bytes}]`,
+    ),
+  };
 }
 
 function record(bytes: Buffer, line: number): KeyRecord {

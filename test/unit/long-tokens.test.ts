@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InvalidKeyListError, readKeyList } from '../../src/lib/bulk/delete.js';
-import { displayKey } from '../../src/lib/errors.js';
+import { UsageError, displayKey } from '../../src/lib/errors.js';
 import { readCsv } from '../../src/lib/formats/csv.js';
 
 /** `text` as a stream of Buffers of `size` bytes (a file read in small pieces). */
@@ -56,5 +56,24 @@ describe('tokens much longer than a chunk', () => {
       ['next', 'v', ''],
     ]);
     expect(lines).toEqual([2, 100_003]);
+  });
+});
+
+describe('endless key lists', () => {
+  it('kv delete --from-file stops reading a record that never ends (e.g. /dev/zero) and names the problem', async () => {
+    let produced = 0;
+    async function* endless(): AsyncIterable<Buffer> {
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      for (;;) {
+        produced += chunk.length;
+        yield chunk;
+      }
+    }
+    const error = await readKeyList({ kind: 'stream', stream: Readable.from(endless()), name: 'stdin' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(
+      /record 1 of the key list runs past 4194304 bytes without a line break: this is not a key list/,
+    );
+    expect(produced).toBeLessThan(5 * 1024 * 1024);
   });
 });

@@ -54,7 +54,7 @@ describe('truncation never splits a character', () => {
   it('the table cell cut and the key shown in messages use it', () => {
     expect(truncate(`a\tb${thumb}${thumb}`, 5)).toBe(`a\\tb…`);
     expect(truncate(`ab${thumb}${thumb}c`, 4)).toBe(`ab${thumb}…`);
-    const key = `${'k'.repeat(76)}${family.repeat(3)}`;
+    const key = `${'k'.repeat(76)}${family.repeat(5)}`;
     const shown = displayKey(key);
     expect(shown).toBe(`"${'k'.repeat(76)}${family}…"`);
   });
