@@ -36,7 +36,9 @@ describe('the manifest describes every fast command completely', () => {
 
     it(`${id}: option flags keep their text (no parse function the fast path would skip)`, async () => {
       const Class = await commandClass(id);
-      const flags = Object.entries({ ...Class.baseFlags, ...Class.flags }) as Array<[string, { type: string; parse?: Function }]>;
+      const flags = Object.entries({ ...Class.baseFlags, ...Class.flags }) as Array<
+        [string, { type: string; parse?: (input: string, context: unknown, options: unknown) => Promise<unknown> }]
+      >;
       for (const [name, flag] of flags) {
         if (flag.type !== 'option' || !flag.parse) continue;
         // A flag whose parse changes its input (Flags.integer, Flags.url…) needs its value read in the action.
