@@ -1,13 +1,22 @@
 #!/usr/bin/env node
-// `kv get` is what scripts call in loops: try its fast path first, which does not load
-// oclif (see src/cli/fast-kv-get.ts); it declines anything but a plain invocation.
-// KVADM_NO_FAST_PATH=1 turns it off (tests compare both paths).
-const argv = process.argv.slice(2);
-if (argv[0] === 'kv' && argv[1] === 'get' && !process.env.KVADM_NO_FAST_PATH) {
-  const { fastKvGet } = await import('../dist/cli/fast-kv-get.js');
-  const exitCode = await fastKvGet(argv.slice(2));
+// Start-up. Global flags written before the command move behind it (oclif reads flags only
+// after the command's name). Then the fast path (src/cli/dispatch.ts) runs the commands
+// scripts call in loops without loading oclif, from oclif.manifest.json; whatever it
+// declines goes to oclif. KVADM_NO_FAST_PATH=1 sends everything to oclif (tests compare).
+import { fileURLToPath } from 'node:url';
+
+const { readManifest, hoistGlobalFlags } = await import('../dist/cli/manifest.js');
+const manifest = readManifest();
+const argv = manifest ? hoistGlobalFlags(manifest, process.argv.slice(2)) : process.argv.slice(2);
+
+if (manifest && !process.env.KVADM_NO_FAST_PATH) {
+  const { dispatch } = await import('../dist/cli/dispatch.js');
+  const exitCode = await dispatch(manifest, argv);
   if (exitCode !== undefined) process.exit(exitCode);
 }
 
 const { execute } = await import('@oclif/core');
-await execute({ dir: import.meta.url });
+// userPlugins: false — kvadm installs no plugins, and oclif would otherwise read
+// package.json from its data folder, which its env naming makes KVADM_DATA_DIR: kvadm's
+// store (a warning on every command when that path is a file).
+await execute({ args: argv, loadOptions: { root: fileURLToPath(import.meta.url), userPlugins: false } });

@@ -5,10 +5,9 @@
  */
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import type { Backend } from '../lib/backends/backend.js';
-import { createBackend } from '../lib/backends/index.js';
-import { KV } from '../lib/kv.js';
+import type { KV } from '../lib/kv.js';
 import type { ResolvedSettings } from '../lib/settings.js';
-import { settingsFromFlags } from './command-settings.js';
+import { CommandSession } from './command-session.js';
 import { reportError } from './report-error.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -53,8 +52,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected args!: Interfaces.InferredArgs<T['args']>;
   /** Every argument as parsed (for commands with variadic arguments). */
   protected parsedArgv: unknown[] = [];
-  private openedBackend: Backend | undefined;
-  private resolved: ResolvedSettings | undefined;
+  /** The parsed invocation as actions see it (src/cli/actions), shared with the fast path. */
+  protected session!: CommandSession<T>;
 
   public override async init(): Promise<void> {
     await super.init();
@@ -68,27 +67,36 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as BaseFlags<T>;
     this.args = args as Interfaces.InferredArgs<T['args']>;
     this.parsedArgv = argv;
+    this.session = new CommandSession<T>({
+      flags: this.flags,
+      args: this.args,
+      argv: argv as string[],
+      json: this.jsonEnabled(),
+    });
   }
 
   /** Effective settings (flags > env > profile > defaults). */
   protected settings(): ResolvedSettings {
-    this.resolved ??= settingsFromFlags(this.flags as Record<string, unknown>);
-    return this.resolved;
+    return this.session.settings();
   }
 
-  protected async backend(): Promise<Backend> {
-    this.openedBackend ??= await createBackend(this.settings().settings);
-    return this.openedBackend;
+  protected backend(): Promise<Backend> {
+    return this.session.backend();
   }
 
   /** The namespace of -n (or the configured default), checked to exist. */
-  protected async namespace(name?: string): Promise<KV> {
-    return KV.open(name ?? this.settings().settings.namespace, { backend: await this.backend() });
+  protected namespace(name?: string): Promise<KV> {
+    return this.session.namespace(name);
   }
 
   /** A message for humans: stderr, and silent under --json. */
   protected info(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`);
+    this.session.info(message);
+  }
+
+  /** An action may have streamed its --json result itself (kv list of every key). */
+  protected override logJson(json: unknown): void {
+    if (!this.session?.jsonWritten) super.logJson(json);
   }
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
@@ -99,7 +107,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    if (this.openedBackend) await this.openedBackend.close().catch(() => undefined);
+    // init() may have failed before the session existed (a parse error).
+    await this.session?.close();
     return super.finally(error);
   }
 }

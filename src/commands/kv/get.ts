@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { KV_GET_TYPES, type KvGetResult, type KvGetType, kvGet } from '../../cli/kv-get-action.js';
+import { KV_GET_TYPES, type KvGetResult, action } from '../../cli/actions/kv-get.js';
 
-export type { KvGetResult } from '../../cli/kv-get-action.js';
+export type { KvGetResult } from '../../cli/actions/kv-get.js';
 
 export default class KvGet extends BaseCommand<typeof KvGet> {
   static override summary = 'Read a key.';
@@ -17,8 +17,6 @@ A missing or expired key prints nothing on stdout, a reason on stderr, and exits
   static override args = {
     key: Args.string({ description: 'Key to read.', required: true }),
   };
-  // bin/run.js parses these itself on its fast path (src/cli/fast-kv-get.ts): keep both in step
-  // (test/unit/fast-kv-get.test.ts checks them against the manifest).
   static override flags = {
     type: Flags.string({
       char: 't',
@@ -34,15 +32,6 @@ A missing or expired key prints nothing on stdout, a reason on stderr, and exits
   };
 
   async run(): Promise<KvGetResult> {
-    const kv = await this.namespace();
-    return kvGet(kv, {
-      key: this.args.key,
-      type: this.flags.type as KvGetType,
-      withMetadata: this.flags['with-metadata'],
-      cacheTtl: this.flags['cache-ttl'],
-      out: this.flags.out,
-      json: this.jsonEnabled(),
-      info: (message) => this.info(message),
-    });
+    return action(this.session);
   }
 }

@@ -1,16 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { parseDuration, parseExpiration } from '../../lib/duration.js';
-import { parseMetadataText } from '../../lib/validation.js';
-import { checkJsonValue, chooseValueSource, readValueSource } from '../../lib/value-source.js';
+import { type KvPutResult, action } from '../../cli/actions/kv-put.js';
 
-export interface KvPutResult {
-  namespace: string;
-  key: string;
-  bytes: number;
-  expiration: number | null;
-  metadata: unknown;
-}
+export type { KvPutResult } from '../../cli/actions/kv-put.js';
 
 export default class KvPut extends BaseCommand<typeof KvPut> {
   static override summary = 'Write a key.';
@@ -38,26 +30,6 @@ A write replaces the value, expiration and metadata. Limits: key 1-512 bytes, va
   };
 
   async run(): Promise<KvPutResult> {
-    const { key } = this.args;
-    const source = chooseValueSource(this.args.value, this.flags.file, key);
-    const kv = await this.namespace();
-    const options = {
-      ...(this.flags.ttl === undefined ? {} : { expirationTtl: parseDuration(this.flags.ttl) }),
-      ...(this.flags.expiration === undefined ? {} : { expiration: parseExpiration(this.flags.expiration) }),
-      ...(this.flags.metadata === undefined ? {} : { metadata: JSON.parse(parseMetadataText(this.flags.metadata, key)) }),
-    };
-    // Check the key and options before reading a possibly large stdin.
-    await kv.prepareEntry(key, '', options);
-    const bytes = await readValueSource(source, key);
-    if (this.flags['json-value']) checkJsonValue(bytes, key);
-    const entry = await kv.prepareEntry(key, bytes, options);
-    await kv.putEntry(entry);
-    return {
-      namespace: kv.name,
-      key,
-      bytes: bytes.byteLength,
-      expiration: entry.expiration,
-      metadata: entry.metadata === null ? null : JSON.parse(entry.metadata),
-    };
+    return action(this.session);
   }
 }

@@ -1,10 +1,7 @@
 import { BaseCommand } from '../../cli/base-command.js';
-import { KV } from '../../lib/kv.js';
-import { isTTY, renderTable } from '../../lib/output.js';
+import { type NsListResult, action } from '../../cli/actions/ns-list.js';
 
-export interface NsListResult {
-  namespaces: string[];
-}
+export type { NsListResult } from '../../cli/actions/ns-list.js';
 
 export default class NsList extends BaseCommand<typeof NsList> {
   static override summary = 'List namespaces.';
@@ -12,14 +9,6 @@ export default class NsList extends BaseCommand<typeof NsList> {
   static override examples = ['<%= config.bin %> ns list', '<%= config.bin %> ns list --json'];
 
   async run(): Promise<NsListResult> {
-    const namespaces = await KV.list({ backend: await this.backend() });
-    if (!this.jsonEnabled()) {
-      if (isTTY()) {
-        this.log(await renderTable(namespaces, [{ header: 'namespace', get: (name) => name, flexible: true }]));
-      } else {
-        for (const name of namespaces) this.log(name);
-      }
-    }
-    return { namespaces };
+    return action(this.session);
   }
 }

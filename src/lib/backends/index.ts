@@ -2,11 +2,11 @@
 import type { Backend, Clock } from './backend.js';
 import type { Settings } from '../settings.js';
 import { UsageError } from '../errors.js';
-import { LocalBackend } from './local.js';
 
 export async function createBackend(settings: Settings, clock?: Clock): Promise<Backend> {
+  // Each backend is loaded only when used: local commands do not pay for undici at
+  // start-up, and http ones not for SQLite (local.js loads better-sqlite3 on first open).
   if (settings.backend === 'http') {
-    // Loaded only when used, so local commands do not pay for undici at start-up.
     const { HttpBackend } = await import('./http.js');
     return new HttpBackend({
       url: settings.url ?? '',
@@ -15,6 +15,7 @@ export async function createBackend(settings: Settings, clock?: Clock): Promise<
       ...retriesFromEnv(process.env.KVADM_HTTP_RETRIES),
     });
   }
+  const { LocalBackend } = await import('./local.js');
   return new LocalBackend({ dataDir: settings.dataDir, ...(clock ? { clock } : {}) });
 }
 

@@ -5,8 +5,9 @@
  * Expired rows are filtered on every read and removed by sweeps.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
   type Backend,
   type BulkWriteResult,
@@ -28,6 +29,16 @@ import { checkDataDir, makeFolder } from '../paths.js';
 
 type Db = Database.Database;
 type Statement = Database.Statement;
+
+/**
+ * better-sqlite3 (a native addon) is loaded on the first open, not when this module is
+ * imported: KV imports this module, and the http backend's users must not pay for SQLite.
+ */
+let sqlite: typeof Database | undefined;
+function loadSqlite(): typeof Database {
+  sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  return sqlite;
+}
 
 export interface LocalBackendOptions {
   /** The store's folder; namespaces live in `<dataDir>/namespaces/*.sqlite`. */
@@ -321,7 +332,7 @@ export class LocalBackend implements Backend {
     }
     let db: Db;
     try {
-      db = new Database(file, { fileMustExist: true, timeout: this.busyTimeoutMs });
+      db = new (loadSqlite())(file, { fileMustExist: true, timeout: this.busyTimeoutMs });
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CANTOPEN' && !fs.existsSync(file)) {
         throw new NamespaceNotFoundError(namespace);

@@ -1,18 +1,30 @@
-/**
- * What `kv get` does once its flags are parsed, shared by the oclif command and the
- * fast start-up path in bin/run.js (which skips loading oclif for this one command).
- */
+/** What `kv get` does once its arguments are parsed (by oclif or by src/cli/dispatch.ts). */
 import fs from 'node:fs';
-import { parseDuration } from '../lib/duration.js';
-import { toJsonValue } from '../lib/encoding.js';
-import { KeyNotFoundError, UsageError } from '../lib/errors.js';
-import type { KV } from '../lib/kv.js';
-import { writeStdout } from '../lib/output.js';
-import { bytesToValue } from '../lib/values.js';
-import { counted } from '../lib/words.js';
+import type KvGetCommand from '../../commands/kv/get.js';
+import { parseDuration } from '../../lib/duration.js';
+import { toJsonValue } from '../../lib/encoding.js';
+import { KeyNotFoundError, UsageError } from '../../lib/errors.js';
+import type { KV } from '../../lib/kv.js';
+import { writeStdout } from '../../lib/output.js';
+import { bytesToValue } from '../../lib/values.js';
+import type { CommandSession } from '../command-session.js';
+import { counted } from '../../lib/words.js';
 
 export const KV_GET_TYPES = ['binary', 'text', 'json'] as const;
 export type KvGetType = (typeof KV_GET_TYPES)[number];
+
+export async function action(session: CommandSession<typeof KvGetCommand>): Promise<KvGetResult> {
+  const kv = await session.namespace();
+  return kvGet(kv, {
+    key: session.args.key,
+    type: session.flags.type as KvGetType,
+    withMetadata: session.flags['with-metadata'],
+    cacheTtl: session.flags['cache-ttl'],
+    out: session.flags.out,
+    json: session.json,
+    info: (message) => session.info(message),
+  });
+}
 
 export interface KvGetInput {
   key: string;
