@@ -6,15 +6,16 @@
  * the input twice when the backend's bulk writer is atomic (the local store): entries
  * stream into one transaction while they are validated, and the transaction is rolled
  * back if any is invalid. A non-atomic backend (a remote) gets two passes instead:
- * validate everything (stdin is spooled to a temporary file meanwhile), then write.
+ * validate everything (stdin is spooled to a temporary file meanwhile), then write,
+ * from the entries kept in memory when the input is small, else from the input again.
  *
  * Memory does not grow with the input, except for duplicate detection: 16 bytes per
- * distinct key (see KeyFingerprints).
+ * distinct key (see KeyFingerprints); the entries kept between passes have a fixed budget.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Backend, BulkWriter, StoredEntry } from '../backends/backend.js';
+import type { Backend, BulkWriteResult, BulkWriter, StoredEntry } from '../backends/backend.js';
 import { ExitCode, KvadmError, NamespaceExistsError, NamespaceNotFoundError, ValidationError } from '../errors.js';
 import { KV } from '../kv.js';
 import { LIMITS } from '../limits.js';
@@ -26,6 +27,8 @@ import { displayKey } from '../validation.js';
 import { EntryBuilder } from './entries.js';
 import { type BulkSource, checkWritable, chunksOf, sourceName, teeToFile } from './io.js';
 import { KeyFingerprints } from './key-fingerprints.js';
+import { ValidatedEntries, refreshExpiration } from './validated-entries.js';
+import { WritePipeline } from './write-pipeline.js';
 
 export interface ImportOptions {
   format: Format;
@@ -45,6 +48,8 @@ export interface ImportOptions {
   validateFirst?: boolean;
   /** Where stdin is spooled for a validate-first import (default: the system temp folder). */
   spoolDir?: string;
+  /** Memory for the entries a validate-first import keeps between its passes (default 48 MiB; 0 reads the input twice). */
+  keepBytes?: number;
 }
 
 export interface ImportProgress {
@@ -146,6 +151,12 @@ export function describeInvalid(entry: InvalidEntry): string {
   return text;
 }
 
+/** Entries for the write pass, and how many records of the input they stand for. */
+interface WriteBatch {
+  entries: StoredEntry[];
+  records: number;
+}
+
 interface Tally {
   entries: number;
   written: number;
@@ -219,7 +230,10 @@ class ImportRun {
     }
   }
 
-  /** Validate everything (spooling a stream to a file), then read again and write. */
+  /**
+   * Validate everything (spooling a stream to a file), then write: the entries kept from
+   * the first pass when they fit in memory (see ValidatedEntries), else the input read again.
+   */
   async twoPasses(): Promise<void> {
     let input = this.source;
     let spool: string | null = null;
@@ -230,11 +244,13 @@ class ImportRun {
         chunks = teeToFile(chunks, spool);
         input = { kind: 'file', path: spool };
       }
-      await this.pass(chunks, 'validating', null);
+      const kept = new ValidatedEntries(this.options.keepBytes);
+      await this.pass(chunks, 'validating', null, kept);
       if (this.tally.invalid > 0 && !this.options.skipInvalid) return;
+      const batches = kept.take();
       const writer = await this.kv.backend.bulkWriter(this.kv.name);
       try {
-        await this.writePass(chunksOf(input), writer);
+        await this.writePass(batches ? this.refreshed(batches) : this.readAgain(chunksOf(input)), writer);
         await writer.commit();
       } catch (error) {
         await writer.abort();
@@ -245,8 +261,11 @@ class ImportRun {
     }
   }
 
-  /** Read every record, validate it, count it, and hand valid entries to `writer` (when given). */
-  async pass(chunks: ByteChunks, phase: ImportProgress['phase'], writer: BulkWriter | null): Promise<void> {
+  /**
+   * Read every record, validate it, count it, and hand valid entries to `writer` (when
+   * given) or keep them in `kept` (a first pass).
+   */
+  async pass(chunks: ByteChunks, phase: ImportProgress['phase'], writer: BulkWriter | null, kept?: ValidatedEntries): Promise<void> {
     const tally = this.tally;
     const skipInvalid = Boolean(this.options.skipInvalid);
     for await (const batch of readRecords(this.options.format, chunks, { source: this.name, ...this.delimiterOption() })) {
@@ -270,41 +289,84 @@ class ImportRun {
       if (tally.invalid === 0 || skipInvalid) {
         if (writer) await this.write(writer, valid);
         else tally.written += valid.length;
+        kept?.add(valid);
       }
       this.options.onProgress?.({ ...tally, phase });
     }
   }
 
-  /** The second pass of a validate-first import: the entries were checked already. */
-  private async writePass(chunks: ByteChunks, writer: BulkWriter): Promise<void> {
+  /**
+   * The write pass of a validate-first import: the entries were checked already. Writes
+   * are pipelined (see WritePipeline), so `tally.written` counts what the store acknowledged.
+   */
+  private async writePass(batches: AsyncIterable<WriteBatch> | Iterable<WriteBatch>, writer: BulkWriter): Promise<void> {
     this.tally.written = 0;
+    const pipeline = new WritePipeline(writer, {
+      onResult: (result) => this.count(result),
+      // Requests in flight together may be applied in any order: with a key given twice, one
+      // at a time, so the last one still wins.
+      ...(this.tally.duplicates > 0 ? { inFlight: 1 } : {}),
+    });
     let entries = 0;
+    try {
+      for await (const batch of batches) {
+        entries += batch.records;
+        await pipeline.add(batch.entries);
+        this.options.onProgress?.({ ...this.tally, entries, phase: 'writing' });
+      }
+      await pipeline.flush();
+    } catch (error) {
+      // Writes already sent may still be acknowledged: count them before reporting.
+      await pipeline.settle();
+      throw error;
+    }
+  }
+
+  /** The entries of the first pass, from memory, each checked again against the clock. */
+  private *refreshed(batches: StoredEntry[][]): Iterable<WriteBatch> {
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b] as StoredEntry[];
+      // Released as it goes.
+      batches[b] = [];
+      const now = this.kv.clock();
+      const entries: StoredEntry[] = [];
+      for (const entry of batch) {
+        if (refreshExpiration(entry, now)) entries.push(entry);
+        else this.fail(entry.key);
+      }
+      yield { entries, records: batch.length };
+    }
+  }
+
+  /** The entries of the first pass, from the input read again. */
+  private async *readAgain(chunks: ByteChunks): AsyncIterable<WriteBatch> {
     let invalidNow = 0;
     for await (const batch of readRecords(this.options.format, chunks, { source: this.name, ...this.delimiterOption() })) {
       const now = this.kv.clock();
-      const valid: StoredEntry[] = [];
+      const entries: StoredEntry[] = [];
       for (let i = 0; i < batch.records.length; i++) {
         try {
-          valid.push(this.builder.build(batch, i, now));
+          entries.push(this.builder.build(batch, i, now));
         } catch (error) {
           if (!(error instanceof ValidationError)) throw error;
           // Skipped in the first pass already, or turned invalid since (an expiration now too close): the latter failed.
           if (++invalidNow > this.tally.invalid) this.fail(this.builder.keyOf(batch, i) ?? '');
         }
       }
-      entries += batch.records.length;
-      await this.write(writer, valid);
-      this.options.onProgress?.({ ...this.tally, entries, phase: 'writing' });
+      yield { entries, records: batch.records.length };
     }
   }
 
   private async write(writer: BulkWriter, entries: StoredEntry[]): Promise<void> {
     for (let start = 0; start < entries.length; start += LIMITS.bulkMaxItems) {
       const part = start === 0 && entries.length <= LIMITS.bulkMaxItems ? entries : entries.slice(start, start + LIMITS.bulkMaxItems);
-      const result = await writer.write(part);
-      this.tally.written += result.written;
-      for (const key of result.unsuccessfulKeys) this.fail(key);
+      this.count(await writer.write(part));
     }
+  }
+
+  private count(result: BulkWriteResult): void {
+    this.tally.written += result.written;
+    for (const key of result.unsuccessfulKeys) this.fail(key);
   }
 
   private fail(key: string): void {
