@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { type NamespaceImportSummary, describeInvalid, importIntoNamespace } from '../lib/bulk/import.js';
+import { abortOnSignals } from '../lib/bulk/interrupt.js';
 import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
 import { UsageError } from '../lib/errors.js';
 import { FORMATS, formatOfFile, parseDelimiter } from '../lib/formats/index.js';
@@ -16,7 +17,8 @@ json: an array of {key, value, expiration?, expiration_ttl?, metadata?, base64?}
 jsonl: one entry object a line. csv: a header row with key,value and optionally metadata,expiration,expiration_ttl,base64.
 Every entry is checked first: if any is invalid nothing is written, the bad entries are listed, and the exit code is 2
 (--skip-invalid writes the valid ones instead). On the local store the import is one transaction: all or nothing.
-Duplicate keys: the last one wins.`;
+Duplicate keys: the last one wins. Ctrl-C stops the import (exit 130) and removes a namespace --create-namespace made.
+A remote import that fails part-way says how many entries the server acknowledged; importing the same file again is safe.`;
   static override examples = [
     '<%= config.bin %> import users.json -n users',
     '<%= config.bin %> import seed.csv -n cache --create-namespace',
@@ -55,6 +57,8 @@ Duplicate keys: the last one wins.`;
     const name = this.settings().settings.namespace;
     const started = performance.now();
     const progress = await startProgress(`importing into '${name}'`, !this.jsonEnabled());
+    // Ctrl-C rolls back (local) or stops sending (remote), and removes a namespace this import created.
+    const signals = abortOnSignals();
     let summary: ImportResult;
     try {
       summary = await importIntoNamespace(await this.backend(), name, source, {
@@ -65,8 +69,10 @@ Duplicate keys: the last one wins.`;
         skipInvalid: this.flags['skip-invalid'],
         ...(this.flags.rejects ? { rejectsPath: this.flags.rejects } : {}),
         onProgress: (p) => progress.update(() => rateText(p.phase, p.entries, started)),
+        signal: signals.signal,
       });
     } finally {
+      signals.stop();
       progress.stop();
     }
     if (!this.jsonEnabled()) this.report(summary);
