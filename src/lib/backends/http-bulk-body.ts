@@ -4,8 +4,8 @@
  * `{key, value, expiration?, expiration_ttl?, metadata?, base64?}`, as bytes ready to send.
  *
  * This is the client's hot path in a remote import: items are plain objects serialised
- * by one JSON.stringify per run of items (V8's fast path), not a string built per item
- * and joined, and the body is encoded to bytes once (undici would otherwise measure and
+ * by one JSON.stringify per request (V8's fast path), not a string built per item and
+ * joined, and the body is encoded to bytes once (undici would otherwise measure and
  * encode a string body separately).
  */
 import { isUtf8 } from 'node:buffer';
@@ -23,6 +23,7 @@ interface WireItem {
   base64?: true;
   expiration?: number;
   expiration_ttl?: number;
+  metadata?: unknown;
 }
 
 /** Bytes an item costs besides its key, value and metadata (field names, quotes, an expiration). */
@@ -65,28 +66,15 @@ function encodeFitting(group: StoredEntry[], nowSeconds: number, requests: BulkR
   }
 }
 
-/** The JSON array of `entries`; metadata (already serialised JSON) is spliced in as text rather than parsed again. */
+/**
+ * The JSON array of `entries`, in one JSON.stringify. Metadata (already serialised JSON,
+ * from JSON.stringify) is parsed back into the item: that round trip gives the same text,
+ * and costs less than cutting the array into runs around each item with metadata.
+ */
 function bulkBody(entries: StoredEntry[], nowSeconds: number, forceBase64: boolean): Buffer {
-  const parts: string[] = [];
-  let run: WireItem[] = [];
-  for (const entry of entries) {
-    const item = wireItem(entry, nowSeconds, forceBase64);
-    if (entry.metadata === null) {
-      run.push(item);
-      continue;
-    }
-    if (run.length > 0) {
-      parts.push(JSON.stringify(run).slice(1, -1));
-      run = [];
-    }
-    parts.push(`${JSON.stringify(item).slice(0, -1)},"metadata":${entry.metadata}}`);
-  }
-  if (run.length > 0) {
-    // The common case: no metadata anywhere, one stringify for the whole body.
-    if (parts.length === 0) return Buffer.from(JSON.stringify(run));
-    parts.push(JSON.stringify(run).slice(1, -1));
-  }
-  return Buffer.from(`[${parts.join(',')}]`);
+  const items: WireItem[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) items[i] = wireItem(entries[i] as StoredEntry, nowSeconds, forceBase64);
+  return Buffer.from(JSON.stringify(items));
 }
 
 /** Text values travel as they are (a leading BOM kept); bytes that are not UTF-8 as base64. */
@@ -101,6 +89,7 @@ function wireItem(entry: StoredEntry, nowSeconds: number, forceBase64: boolean):
   const expiry = wireExpiration(entry, nowSeconds);
   if (expiry.expiration_ttl !== undefined) item.expiration_ttl = expiry.expiration_ttl;
   else if (expiry.expiration !== undefined) item.expiration = expiry.expiration;
+  if (entry.metadata !== null) item.metadata = JSON.parse(entry.metadata);
   return item;
 }
 
