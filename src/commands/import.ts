@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { type NamespaceImportSummary, describeInvalid, importIntoNamespace } from '../lib/bulk/import.js';
-import { abortOnSignals } from '../lib/bulk/interrupt.js';
+import { abortOnSignals, bulkInput } from '../lib/bulk/interrupt.js';
 import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
 import { UsageError } from '../lib/errors.js';
 import { FORMATS, formatOfFile, parseDelimiter } from '../lib/formats/index.js';
@@ -52,7 +52,7 @@ A remote import that fails part-way says how many entries the server acknowledge
       source = { kind: 'stream', stream: process.stdin };
     } else {
       checkReadable(file);
-      source = { kind: 'file', path: file };
+      source = await bulkInput(file);
     }
     const name = this.settings().settings.namespace;
     const started = performance.now();

@@ -118,8 +118,11 @@ describe('a remote import whose server dies part-way', () => {
 });
 
 describe('Ctrl-C during an import', () => {
-  /** Start an import reading a FIFO we hold open (an input that never ends), and resolve once it reads. */
-  async function importFromFifo(args: string[], dataDir: string) {
+  /**
+   * Start an import reading a FIFO we hold open (an input that never ends); resolve once it
+   * has read our first entries and the namespace file exists (created, or there before).
+   */
+  async function importFromFifo(args: string[], dataDir: string, namespace: string) {
     const dir = tempDir('import-fifo');
     const fifo = path.join(dir, 'input.jsonl');
     const made = spawnSync('mkfifo', [fifo]);
@@ -129,13 +132,15 @@ describe('Ctrl-C during an import', () => {
     const writer = fs.createWriteStream(fifo);
     await new Promise((resolve) => writer.once('open', resolve));
     await new Promise((resolve) => writer.write('{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n', resolve));
+    const created = path.join(dataDir, 'namespaces', `${namespace}.sqlite`);
+    while (!fs.existsSync(created)) await new Promise((resolve) => setTimeout(resolve, 20));
     return { run, writer };
   }
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal}: removes the namespace --create-namespace made, exit 130`, async () => {
       const dataDir = tempDir('import-sigint');
-      const { run, writer } = await importFromFifo(['-n', 'fresh', '--create-namespace'], dataDir);
+      const { run, writer } = await importFromFifo(['-n', 'fresh', '--create-namespace'], dataDir, 'fresh');
       run.child.kill(signal);
       const result = await run.done;
       writer.destroy();
@@ -149,7 +154,7 @@ describe('Ctrl-C during an import', () => {
   it('keeps a namespace that existed before, with nothing written', async () => {
     const dataDir = tempDir('import-sigint-existing');
     expect((await runCli(['ns', 'create', 'kept'], { env: { KVADM_DATA_DIR: dataDir } })).code).toBe(0);
-    const { run, writer } = await importFromFifo(['-n', 'kept', '--create-namespace'], dataDir);
+    const { run, writer } = await importFromFifo(['-n', 'kept', '--create-namespace'], dataDir, 'kept');
     run.child.kill('SIGINT');
     const result = await run.done;
     writer.destroy();

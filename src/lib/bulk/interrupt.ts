@@ -5,7 +5,10 @@
  * their next wait (even one that would never end: a FIFO nobody writes, a server that
  * stopped answering) with InterruptedError, so their cleanup runs.
  */
+import fs from 'node:fs';
+import net from 'node:net';
 import { InterruptedError } from '../errors.js';
+import type { BulkSource } from './io.js';
 
 /** `promise`, or InterruptedError as soon as `signal` aborts (the work behind `promise` is given up). */
 export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -79,4 +82,18 @@ export function abortOnSignals(): SignalWatch {
   };
   for (const signal of signals) process.on(signal, onSignal);
   return { signal: controller.signal, stop };
+}
+
+/**
+ * The input of an import at `path`. A FIFO is read as a non-blocking stream: a read
+ * blocked on a FIFO nobody writes holds one of Node's threads, and the process could
+ * then not end after Ctrl-C. Opening it waits for a writer, as reading a FIFO should.
+ */
+export async function bulkInput(path: string): Promise<BulkSource> {
+  if (!fs.statSync(path).isFIFO()) return { kind: 'file', path };
+  const fd = await new Promise<number>((resolve, reject) =>
+    fs.open(path, 'r', (error, opened) => (error ? reject(error) : resolve(opened))),
+  );
+  // libuv switches the descriptor to non-blocking mode for the socket.
+  return { kind: 'stream', stream: new net.Socket({ fd, readable: true, writable: false }), name: path };
 }
