@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { type ExportSummary, exportEntries } from '../lib/bulk/export.js';
-import { FORMATS, delimiterOf, formatOf, formatOfFile } from '../lib/formats/index.js';
+import { abortOnSignals } from '../lib/bulk/interrupt.js';
+import { FORMATS, delimiterOf, formatOf, formatOfFile, parseDelimiter } from '../lib/formats/index.js';
 import { count, counted, rateText, seconds, startProgress } from '../lib/progress.js';
 
 export type ExportResult = ExportSummary;
@@ -34,6 +35,8 @@ The output imports unchanged with \`kvadm import\`, and exporting the imported n
     const kv = await this.namespace();
     const started = performance.now();
     const progress = await startProgress(`exporting '${kv.name}'`, !this.jsonEnabled());
+    // Ctrl-C (or SIGTERM) stops the export and removes its temporary file.
+    const signals = abortOnSignals();
     let summary: ExportSummary;
     try {
       summary = await exportEntries(kv, file === undefined ? { kind: 'stream', stream: process.stdout } : { kind: 'file', path: file }, {
@@ -41,8 +44,10 @@ The output imports unchanged with \`kvadm import\`, and exporting the imported n
         delimiter,
         ...(this.flags.prefix ? { prefix: this.flags.prefix } : {}),
         onProgress: (p) => progress.update(() => rateText('exporting', p.entries, started)),
+        signal: signals.signal,
       });
     } finally {
+      signals.stop();
       progress.stop();
     }
     this.info(

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { type NamespaceImportSummary, describeInvalid, importIntoNamespace } from '../lib/bulk/import.js';
+import { abortOnSignals, bulkInput } from '../lib/bulk/interrupt.js';
 import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
 import { UsageError } from '../lib/errors.js';
 import { FORMATS, delimiterOf, formatOfFile } from '../lib/formats/index.js';
@@ -18,7 +19,8 @@ jsonl: one entry object a line. csv: a header row with key,value and optionally 
 (any case); another column is an error unless --ignore-columns. A .tsv file is CSV with tabs.
 Every entry is checked first: if any is invalid nothing is written, the bad entries are listed, and the exit code is 2
 (--skip-invalid writes the valid ones instead). On the local store the import is one transaction: all or nothing.
-Duplicate keys: the last one wins.`;
+Duplicate keys: the last one wins. Ctrl-C stops the import (exit 130) and removes a namespace --create-namespace made.
+A remote import that fails part-way says how many entries the server acknowledged; importing the same file again is safe.`;
   static override examples = [
     '<%= config.bin %> import users.json -n users',
     '<%= config.bin %> import seed.csv -n cache --create-namespace',
@@ -53,11 +55,13 @@ Duplicate keys: the last one wins.`;
       source = { kind: 'stream', stream: process.stdin };
     } else {
       checkReadable(file);
-      source = { kind: 'file', path: file };
+      source = await bulkInput(file);
     }
     const name = this.settings().settings.namespace;
     const started = performance.now();
     const progress = await startProgress(`importing into '${name}'`, !this.jsonEnabled());
+    // Ctrl-C rolls back (local) or stops sending (remote), and removes a namespace this import created.
+    const signals = abortOnSignals();
     let summary: ImportResult;
     try {
       summary = await importIntoNamespace(await this.backend(), name, source, {
@@ -68,8 +72,10 @@ Duplicate keys: the last one wins.`;
         skipInvalid: this.flags['skip-invalid'],
         ...(this.flags.rejects ? { rejectsPath: this.flags.rejects } : {}),
         onProgress: (p) => progress.update(() => rateText(p.phase, p.entries, started)),
+        signal: signals.signal,
       });
     } finally {
+      signals.stop();
       progress.stop();
     }
     if (!this.jsonEnabled()) this.report(summary);

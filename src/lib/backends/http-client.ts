@@ -6,7 +6,7 @@
  */
 import { Pool } from 'undici';
 import { validationCodeOf } from '../wire-codes.js';
-import { AuthError, RemoteError, UnreachableError, UsageError, ValidationError } from '../errors.js';
+import { AuthError, ExitCode, KvadmError, RemoteError, UnreachableError, UsageError, ValidationError } from '../errors.js';
 import { truncateText } from '../words.js';
 
 export interface HttpClientOptions {
@@ -58,6 +58,8 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 /** Errors that mean the request never reached the server, so even a create may be retried. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const MAX_BACKOFF_MS = 30_000;
+/** The path of the Cloudflare v4 API, which `kvadm serve` serves too (PROTOCOL.md). */
+const API_ROOT = '/client/v4';
 
 export class HttpClient {
   readonly location: string;
@@ -71,6 +73,8 @@ export class HttpClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly testClock: (() => number) | undefined;
+  /** Requests started and not finished: a caller that gave up on them (an interrupted job) must not wait for them at close. */
+  private inFlight = 0;
 
   constructor(options: HttpClientOptions) {
     const url = parseBaseUrl(options.url);
@@ -101,6 +105,7 @@ export class HttpClient {
     if (this.testClock) headers['kvadm-test-now'] = String(this.testClock());
     for (let attempt = 0; ; attempt++) {
       let response: WireResponse;
+      this.inFlight++;
       try {
         const res = await this.pool.request({
           method: method as 'GET',
@@ -110,7 +115,10 @@ export class HttpClient {
         });
         response = { status: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
       } catch (error) {
-        const code = (error as { code?: string }).code ?? '';
+        const tls = tlsFailure(error, this.location);
+        // A certificate or protocol mismatch is the same on every attempt: no retries.
+        if (tls) throw tls;
+        const code = errorCode(error) ?? '';
         const retryable = options.idempotent !== false || NOT_SENT_CODES.has(code);
         if (attempt < this.retries && retryable) {
           await this.sleep(this.backoff(this.retryBaseMs, attempt));
@@ -121,6 +129,8 @@ export class HttpClient {
           'check the URL (--url, KVADM_URL) and that the server is running',
           error,
         );
+      } finally {
+        this.inFlight--;
       }
       if (RETRYABLE_STATUS.has(response.status) && attempt < this.retries) {
         await this.sleep(this.retryDelay(response, attempt));
@@ -138,7 +148,12 @@ export class HttpClient {
   /** The parsed `result` of a 2xx response (null when absent); the mapped error otherwise. */
   result<T>(response: WireResponse): T | null {
     if (response.status < 200 || response.status >= 300) throw this.error(response);
-    return (parseEnvelope(response.body)?.result ?? null) as T | null;
+    const envelope = parseEnvelope(response.body);
+    // A web page or another API answering 200: the base URL points somewhere else.
+    if (envelope === undefined || typeof envelope.success !== 'boolean') {
+      throw this.notTheApi(`answered HTTP ${response.status}, but not with the KV API's JSON envelope`);
+    }
+    return (envelope.result ?? null) as T | null;
   }
 
   /** The status, first error code and message of a failed response. */
@@ -166,6 +181,8 @@ export class HttpClient {
         hint: 'the server refused the request; fix the input and try again',
       });
     }
+    // Callers map 404s with the key and namespace codes first: any other is a route the server does not have.
+    if (status === 404) return this.notTheApi(`has no such route (HTTP 404: ${message})`);
     if (status === 429) {
       return new RemoteError(`${this.location} is still rate limiting after ${this.retries + 1} attempts: ${message}`, { status });
     }
@@ -179,7 +196,21 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    // Requests still in flight were given up by their caller (an interrupted job): do not wait for them.
+    if (this.inFlight > 0) await this.pool.destroy();
+    else await this.pool.close();
+  }
+
+  /** The base URL does not lead to the KV API: exit 2, with a hint about the path. */
+  private notTheApi(what: string): KvadmError {
+    const path = new URL(this.location).pathname.replace(/\/+$/, '');
+    const hint = path.endsWith(API_ROOT)
+      ? `check the base URL (--url or KVADM_URL): it is the API's root, such as http://127.0.0.1:8787${API_ROOT}`
+      : `the base URL is the API's root, usually ending in ${API_ROOT}: try --url ${this.location}${API_ROOT}`;
+    return new KvadmError('REMOTE_NOT_API', `${this.location} ${what}: it does not look like a KV API base URL`, {
+      exitCode: ExitCode.usage,
+      hint,
+    });
   }
 
   /** Wait before resending keys a server refused for now (the per-key write limit). */
@@ -253,7 +284,58 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
   return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - Date.now(), MAX_BACKOFF_MS * 4));
 }
 
+/** The error's code, or its cause's (some transports wrap the socket's error). */
+function errorCode(error: unknown): string | undefined {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof code === 'string') return code;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+/** One line: OpenSSL's messages span several, with file names and line numbers. */
+function firstLine(text: string): string {
+  return (text.split('\n', 1)[0] ?? '')
+    .replace(/^[0-9A-F]+:error:[0-9A-F]+:/, '')
+    .replace(/:\.\.\/deps\/.*$/, '')
+    .trim();
+}
+
 function describeNetworkError(error: unknown): string {
-  const { code, message } = error as { code?: string; message?: string };
-  return code ? `${code}${message ? `: ${message}` : ''}` : (message ?? String(error));
+  const code = errorCode(error);
+  const message = firstLine((error as { message?: string })?.message ?? String(error));
+  return code ? `${code}${message && message !== code ? `: ${message}` : ''}` : message;
+}
+
+/** What a TLS failure means for the user, by OpenSSL's and Node's codes. */
+const CERTIFICATE_PROBLEMS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its certificate chain ends in a self-signed certificate that is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is not signed by a trusted authority',
+  UNABLE_TO_GET_ISSUER_CERT: 'its certificate is not signed by a trusted authority',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate is not signed by a trusted authority',
+  CERT_HAS_EXPIRED: 'its certificate has expired',
+  CERT_NOT_YET_VALID: 'its certificate is not valid yet',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate is for another host name',
+};
+
+/** A readable exit-6 error for a failed TLS handshake; undefined when `error` is not one. */
+function tlsFailure(error: unknown, location: string): UnreachableError | undefined {
+  const code = errorCode(error);
+  if (code === undefined) return undefined;
+  const problem = CERTIFICATE_PROBLEMS[code];
+  if (problem) {
+    return new UnreachableError(
+      `TLS connection to ${location} refused: ${problem} (${code})`,
+      "trust the server's certificate authority with NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or use a URL whose certificate is valid",
+      error,
+    );
+  }
+  if (code.startsWith('ERR_SSL_') || code === 'EPROTO') {
+    const plain = location.replace(/^https:/, 'http:');
+    return new UnreachableError(
+      `TLS connection to ${location} failed: the server did not answer TLS (${code})`,
+      location.startsWith('https:') ? `if the server speaks plain HTTP, use ${plain}` : 'check the URL and the server',
+      error,
+    );
+  }
+  return undefined;
 }

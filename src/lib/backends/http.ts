@@ -4,8 +4,8 @@
  * Namespaces are named by title; when the service's ids differ (a real Cloudflare
  * account) the id is found by title once and cached.
  *
- * Bulk writes go out in batches (≤ 10,000 items, ≤ 100 MB) with a few requests in
- * flight; keys a server reports unsuccessful (the per-key write limit) are sent again
+ * Bulk writes go out in requests of at most `bulkBatchItems` items and 100 MB (encoded
+ * by http-bulk-body.ts), a few in flight; keys a server reports unsuccessful (the per-key write limit) are sent again
  * with backoff and reported if they still fail. Reads of many keys use bulk get (≤ 100
  * keys); a text value containing U+FFFD may be bytes that are not UTF-8, which bulk get
  * cannot carry, so such values are fetched again, raw, one by one.
@@ -24,6 +24,7 @@ import type {
   SweepResult,
 } from './backend.js';
 import { systemClock } from './backend.js';
+import { type BulkRequest, bulkRequests, wireExpiration } from './http-bulk-body.js';
 import { HttpClient, type HttpClientOptions, type WireResponse, parseEnvelope } from './http-client.js';
 import { Semaphore, mapLimit } from '../concurrency.js';
 import { NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
@@ -53,10 +54,6 @@ interface BulkGetItem {
   expiration?: number;
 }
 
-/** Bytes → text only when they are exactly UTF-8 (a leading BOM is kept, not eaten). */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-/** Room left in a bulk body for the brackets and commas. */
-const BULK_BODY_BUDGET = LIMITS.bulkMaxBodyBytes - 1024;
 const NAMESPACE_PAGE = 100;
 const BULK_GET_CONCURRENCY = 4;
 
@@ -394,35 +391,30 @@ export class HttpBackend implements Backend {
   }
 
   private async writeBulk(namespace: string, id: string, entries: StoredEntry[]): Promise<BulkWriteResult> {
-    // Spread even a modest write over every slot (but not into tiny requests): a caller
-    // that awaits each write() of 10,000 entries still gets several requests in flight.
-    const perBatch = Math.min(this.bulkBatchItems, Math.max(1000, Math.ceil(entries.length / this.bulkConcurrency)));
-    const batches = splitBatches(entries, perBatch, this.nowSeconds());
-    const failed = await Promise.all(batches.map((batch) => this.bulkSlots.run(() => this.sendBatch(namespace, id, batch))));
+    // One request for a write() that fits (the import engine sizes its writes to fit and keeps
+    // several in flight itself), so a failure loses no count of what the server acknowledged.
+    const requests = bulkRequests(entries, this.bulkBatchItems, this.nowSeconds());
+    const failed = await Promise.all(requests.map((request) => this.bulkSlots.run(() => this.sendBulk(namespace, id, request))));
     const unsuccessfulKeys = failed.flat();
     return { written: entries.length - unsuccessfulKeys.length, unsuccessfulKeys };
   }
 
   /** One bulk request; keys the server refused are sent again with backoff. Returns those that never went in. */
-  private async sendBatch(namespace: string, id: string, batch: Batch): Promise<string[]> {
-    let pending = batch;
+  private async sendBulk(namespace: string, id: string, request: BulkRequest): Promise<string[]> {
+    let pending = request;
     for (let round = 0; ; round++) {
-      const result = await this.call<{ unsuccessful_keys?: unknown }>(
-        namespace,
-        'PUT',
-        '/bulk',
-        { body: `[${pending.items.join(',')}]` },
-        id,
-      );
+      const result = await this.call<{ unsuccessful_keys?: unknown }>(namespace, 'PUT', '/bulk', { body: pending.body }, id);
       const refused = Array.isArray(result?.unsuccessful_keys) ? (result.unsuccessful_keys as unknown[]).map(String) : [];
       if (refused.length === 0) return [];
       if (round >= this.retries) return refused;
       await this.client.sleepBackoff(round);
       const again = new Set(refused);
-      pending = {
-        entries: pending.entries.filter((e) => again.has(e.key)),
-        items: pending.items.filter((_, i) => again.has((pending.entries[i] as StoredEntry).key)),
-      };
+      // Fewer entries than a request that fitted: they fit one request again.
+      [pending] = bulkRequests(
+        pending.entries.filter((entry) => again.has(entry.key)),
+        this.bulkBatchItems,
+        this.nowSeconds(),
+      ) as [BulkRequest];
     }
   }
 }
@@ -431,68 +423,6 @@ function chunksOf<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
-}
-
-interface Batch {
-  entries: StoredEntry[];
-  /** Each entry's JSON item, in the same order. */
-  items: string[];
-}
-
-/** Entries in bulk requests of at most `maxItems` items and the 100 MB body limit. */
-function splitBatches(entries: StoredEntry[], maxItems: number, nowSeconds: number): Batch[] {
-  const batches: Batch[] = [];
-  let current: Batch = { entries: [], items: [] };
-  let bytes = 2;
-  for (const entry of entries) {
-    const item = bulkItem(entry, nowSeconds);
-    const size = item.length + 1;
-    // String length bounds the UTF-8 size from below; count exactly only near the limit.
-    const itemBytes = bytes + size * 3 > BULK_BODY_BUDGET ? Buffer.byteLength(item) + 1 : size;
-    if (current.items.length > 0 && (current.items.length >= maxItems || bytes + itemBytes > BULK_BODY_BUDGET)) {
-      batches.push(current);
-      current = { entries: [], items: [] };
-      bytes = 2;
-    }
-    current.entries.push(entry);
-    current.items.push(item);
-    bytes += itemBytes;
-  }
-  if (current.items.length > 0) batches.push(current);
-  return batches;
-}
-
-/** One item of PUT /bulk: text values as they are, other bytes as base64. */
-function bulkItem(entry: StoredEntry, nowSeconds: number): string {
-  let text: string | null;
-  try {
-    text = strictUtf8.decode(entry.value);
-  } catch {
-    text = null;
-  }
-  let item =
-    text === null
-      ? `{"key":${JSON.stringify(entry.key)},"value":"${Buffer.from(entry.value.buffer, entry.value.byteOffset, entry.value.byteLength).toString('base64')}","base64":true`
-      : `{"key":${JSON.stringify(entry.key)},"value":${JSON.stringify(text)}`;
-  const expiry = wireExpiration(entry, nowSeconds);
-  if (expiry.expiration_ttl !== undefined) item += `,"expiration_ttl":${expiry.expiration_ttl}`;
-  else if (expiry.expiration !== undefined) item += `,"expiration":${expiry.expiration}`;
-  // Metadata is already serialised JSON.
-  if (entry.metadata !== null) item += `,"metadata":${entry.metadata}`;
-  return `${item}}`;
-}
-
-/**
- * How an entry's expiry travels. The absolute time the writer computed (what `kv put`
- * reports) when it is safely ahead of the server's 60 s minimum; a write that came from a
- * TTL and is now close to that minimum (a second boundary may pass in flight) goes as
- * the seconds left instead, at least 60, so it is never refused for arriving late.
- */
-function wireExpiration(entry: StoredEntry, nowSeconds: number): { expiration?: number; expiration_ttl?: number } {
-  if (entry.expiration === null) return {};
-  const left = entry.expiration - nowSeconds;
-  if (entry.expirationTtl === undefined || left > LIMITS.minExpirationOffsetSeconds + 1) return { expiration: entry.expiration };
-  return { expiration_ttl: Math.max(LIMITS.minExpirationTtlSeconds, left) };
 }
 
 function expirationHeader(response: WireResponse): number | null {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { KV } from '../kv.js';
 import { type Format, exportWriter, toExportEntry } from '../formats/index.js';
+import { abortable, unlessAborted } from './interrupt.js';
 import { checkWritable, close, write } from './io.js';
 
 export interface ExportOptions {
@@ -21,6 +22,8 @@ export interface ExportOptions {
   onProgress?: (progress: { entries: number }) => void;
   /** Entries read from the backend at a time (default 2000). */
   pageSize?: number;
+  /** Aborting it (Ctrl-C) stops the export with InterruptedError; the temporary file is removed. */
+  signal?: AbortSignal;
 }
 
 export type ExportTarget = { kind: 'file'; path: string } | { kind: 'stream'; stream: Writable; name?: string };
@@ -57,11 +60,12 @@ export async function exportEntries(kv: KV, target: ExportTarget, options: Expor
   let bytes = 0;
   const emit = async (text: string): Promise<void> => {
     bytes += Buffer.byteLength(text);
-    await write(out, text);
+    await unlessAborted(write(out, text), options.signal);
   };
   try {
     await emit(writer.begin());
-    for await (const page of kv.scan({ ...(options.prefix ? { prefix: options.prefix } : {}), batchSize: options.pageSize ?? 2000 })) {
+    const pages = kv.scan({ ...(options.prefix ? { prefix: options.prefix } : {}), batchSize: options.pageSize ?? 2000 });
+    for await (const page of abortable(pages, options.signal)) {
       const items = page.map(toExportEntry);
       for (const item of items) if (item.base64) base64Values++;
       await emit(writer.write(items));
