@@ -17,9 +17,9 @@
  * usage message): a command without an action module; help and --version (unknown flags
  * here); unknown, repeated or grouped flags; `-xVALUE`; `--`; a value that starts with "-"
  * (oclif may read it as a flag); `--no-…`; a value outside a flag's options; exclusive
- * flags together; a missing required argument or flag; extra arguments to a strict command;
+ * flags together, or a flag without the flags it depends on; a missing required argument or flag; extra arguments to a strict command;
  * --json on a terminal (oclif colours it); KVADM_CONTENT_TYPE (oclif's own --json switch);
- * and any command whose manifest uses something not handled here (aliases, env, dependsOn,
+ * and any command whose manifest uses something not handled here (aliases, env,
  * exactlyOne, relationships, delimiter, deprecation, dynamic defaults, argument options or
  * defaults, variadic arguments). What the manifest cannot say — a flag's own parse function,
  * a boolean's default — is checked for the fast commands by test/unit/dispatch.test.ts.
@@ -118,6 +118,8 @@ export function parseInvocation(command: ManifestCommand, argv: string[]): Invoc
   }
   for (const name of given) {
     if (command.flags[name]?.exclusive?.some((other) => given.has(other))) return undefined;
+    // dependsOn: every flag named must be given too (oclif words the error when one is not).
+    if (command.flags[name]?.dependsOn?.some((other) => !given.has(other))) return undefined;
   }
   if (flags.some((flag) => flag.required && !given.has(flag.name))) return undefined;
 
@@ -148,7 +150,6 @@ function isPlainFlag(flag: ManifestFlag): boolean {
   return (
     !flag.aliases?.length &&
     !flag.charAliases?.length &&
-    !flag.dependsOn?.length &&
     !flag.exactlyOne?.length &&
     !flag.relationships?.length &&
     flag.env === undefined &&

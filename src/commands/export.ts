@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { type ExportSummary, exportEntries } from '../lib/bulk/export.js';
 import { abortOnSignals } from '../lib/bulk/interrupt.js';
-import { FORMATS, delimiterOf, formatOf, formatOfFile, parseDelimiter } from '../lib/formats/index.js';
+import { FORMATS, delimiterOf, formatOf, formatOfFile } from '../lib/formats/index.js';
 import { count, counted, rateText, seconds, startProgress } from '../lib/progress.js';
 
 export type ExportResult = ExportSummary;

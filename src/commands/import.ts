@@ -49,21 +49,21 @@ A remote import that fails part-way says how many entries the server acknowledge
       throw new UsageError('reading stdin needs --format', 'add --format json, --format jsonl or --format csv');
     }
     const format = formatOfFile(file, this.flags.format);
-    let source: BulkSource;
-    if (file === '-') {
-      if (process.stdin.isTTY) throw new UsageError('stdin is a terminal: nothing to import', 'pipe a file into kvadm, or give its path');
-      source = { kind: 'stream', stream: process.stdin };
-    } else {
-      checkReadable(file);
-      source = await bulkInput(file);
+    if (file === '-' && process.stdin.isTTY) {
+      throw new UsageError('stdin is a terminal: nothing to import', 'pipe a file into kvadm, or give its path');
     }
+    if (file !== '-') checkReadable(file);
     const name = this.settings().settings.namespace;
     const started = performance.now();
-    const progress = await startProgress(`importing into '${name}'`, !this.jsonEnabled());
-    // Ctrl-C rolls back (local) or stops sending (remote), and removes a namespace this import created.
+    // Ctrl-C rolls back (local) or stops sending (remote), and removes a namespace this import
+    // created. Watched from before the input is opened: a signal while it opens is no plain kill.
     const signals = abortOnSignals();
+    let progress: Awaited<ReturnType<typeof startProgress>> | undefined;
     let summary: ImportResult;
     try {
+      const source: BulkSource = file === '-' ? { kind: 'stream', stream: process.stdin } : await bulkInput(file);
+      progress = await startProgress(`importing into '${name}'`, !this.jsonEnabled());
+      const shown = progress;
       summary = await importIntoNamespace(await this.backend(), name, source, {
         format,
         ...(format === 'csv' ? { delimiter: delimiterOf(file, this.flags.delimiter), ignoreColumns: this.flags['ignore-columns'] } : {}),
@@ -71,12 +71,12 @@ A remote import that fails part-way says how many entries the server acknowledge
         dryRun: this.flags['dry-run'],
         skipInvalid: this.flags['skip-invalid'],
         ...(this.flags.rejects ? { rejectsPath: this.flags.rejects } : {}),
-        onProgress: (p) => progress.update(() => rateText(p.phase, p.entries, started)),
+        onProgress: (p) => shown.update(() => rateText(p.phase, p.entries, started)),
         signal: signals.signal,
       });
     } finally {
       signals.stop();
-      progress.stop();
+      progress?.stop();
     }
     if (!this.jsonEnabled()) this.report(summary);
     return summary;

@@ -106,15 +106,6 @@ describe('exit 1: an unreadable store', () => {
     expect(result.stderr).toContain('broken.sqlite');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
-
-  it('a data dir that is a file: exit 1 naming it, not called a bug', async () => {
-    const file = path.join(tempDir('file'), 'store');
-    fs.writeFileSync(file, 'x');
-    const result = await runCli(['kv', 'put', 'k', 'v', '--data-dir', file]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(file);
-    expect(result.stderr).not.toContain('bug');
-  });
 });
 
 describe('expired keys through the binary (local store, written with a past clock)', () => {

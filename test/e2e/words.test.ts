@@ -58,7 +58,7 @@ describe('usage errors from the flag parser', () => {
   it('are one line without tabs, with our hint and not oclif\'s "See more help"', async () => {
     const { cli } = sandbox();
     for (const args of [
-      ['kv', 'list', '--limit', 'x'],
+      ['serve', '--port', 'x'],
       ['kv', 'get'],
       ['kv', 'put', 'k', 'v', '--ttl', '90', '--expiration', '4102444800'],
     ]) {
@@ -71,6 +71,6 @@ describe('usage errors from the flag parser', () => {
       expect(lines[0]).toMatch(/^kvadm: error: \S/);
       expect(lines[1]).toBe('  hint: see --help for the usage');
     }
-    expect((await cli(['kv', 'list', '--limit', 'x'])).stderr).toContain('kvadm: error: --limit: expected an integer but received: x\n');
+    expect((await cli(['serve', '--port', 'x'])).stderr).toContain('kvadm: error: --port: expected an integer but received: x\n');
   });
 });

@@ -71,6 +71,17 @@ describe('parseInvocation', () => {
     });
   });
 
+  it('reads a flag that depends on another only when that one is given too (else oclif words the error)', () => {
+    expect(parseInvocation(command('kv:delete'), ['--from-file', 'keys.ndjson', '--format', 'jsonl', '-0'])).toBeUndefined();
+    expect(parseInvocation(command('kv:delete'), ['--format', 'jsonl', '-f'])).toBeUndefined();
+    expect(parseInvocation(command('kv:delete'), ['--from-file', 'keys.txt', '-0', '-f'])).toEqual({
+      flags: { 'from-file': 'keys.txt', null: true, force: true },
+      args: {},
+      argv: [],
+      json: false,
+    });
+  });
+
   it('gives a command with variadic keys every argument', () => {
     expect(parseInvocation(command('kv:delete'), ['a', 'b', '-f', 'c'])).toEqual({
       flags: { force: true },
