@@ -9,6 +9,7 @@ import { InvalidEntriesError, importEntries } from '../../src/lib/bulk/import.js
 import { KeyFingerprints } from '../../src/lib/bulk/key-fingerprints.js';
 import { ValidationError } from '../../src/lib/errors.js';
 import { KV } from '../../src/lib/kv.js';
+import { LARGE_VALUE_CHARS } from '../../src/lib/memory.js';
 import { forEachBackend } from '../backends.js';
 import { tempDir } from '../helpers.js';
 
@@ -95,6 +96,36 @@ forEachBackend('import engine', (target) => {
     expect(await collect()).toMatch(/^\{"key":"a","value":"forever"\}\n\{"key":"b","value":"short-lived","expiration":\d+\}\n$/);
     now += 61_000;
     expect(await collect()).toBe('{"key":"a","value":"forever"}\n');
+    await backend.close();
+  });
+
+  it('stores a large value exactly in every format, with small entries beside it in the same batch', async () => {
+    // Long enough for the large-value path (collections between its copies, a row of its own
+    // with a small page cache); quotes, backslashes, line breaks and a two-byte character all along.
+    const unit = `${'x'.repeat(40)}"${'y'.repeat(40)}\\\né${'z'.repeat(16)}`;
+    const large = unit.repeat(Math.ceil((LARGE_VALUE_CHARS + 1) / unit.length));
+    // 150 small entries after the large one: more than one multi-row INSERT takes.
+    const small = Array.from({ length: 150 }, (_, i): [string, string] => [`s${String(i).padStart(3, '0')}`, `v${i}`]);
+    const entries: [string, string][] = [['first', 'a'], ['large', large], ...small];
+    const json = entries.map(([key, value]) => JSON.stringify({ key, value }));
+    const files = {
+      json: `[\n${json.join(',\n')}\n]\n`,
+      jsonl: `${json.join('\n')}\n`,
+      csv: `key,value\n${entries.map(([key, value]) => `${key},"${value.replaceAll('"', '""')}"`).join('\n')}\n`,
+    };
+    const dir = tempDir('large-import');
+    const backend = await target.createBackend();
+    for (const [format, text] of Object.entries(files) as [keyof typeof files, string][]) {
+      const file = path.join(dir, `in.${format}`);
+      fs.writeFileSync(file, text);
+      const kv = await KV.create(`large-${format}`, { backend });
+      const summary = await importEntries(kv, { kind: 'file', path: file }, { format });
+      expect(summary).toMatchObject({ entries: entries.length, written: entries.length, invalidCount: 0 });
+      expect(await kv.get('large')).toBe(large);
+      expect(await kv.get('first')).toBe('a');
+      expect(await kv.get('s149')).toBe('v149');
+      expect(await keyCount(kv)).toBe(entries.length);
+    }
     await backend.close();
   });
 });

@@ -26,6 +26,7 @@ import { DEFAULT_NAMESPACE, LIMITS } from '../limits.js';
 import { KvadmError, ExitCode, NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
 import { decodeCursor, encodeCursor, prefixUpperBound } from '../cursor.js';
 import { checkDataDir, makeFolder } from '../paths.js';
+import { LARGE_VALUE_CHARS } from '../memory.js';
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -69,6 +70,8 @@ interface ListRow {
 }
 
 const FILE_SUFFIX = '.sqlite';
+/** Page cache while one large value is inserted (pages; 4 KiB each). */
+const LARGE_VALUE_CACHE_PAGES = 100;
 /** Every file SQLite may keep for one database in WAL mode. */
 const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
 
@@ -245,6 +248,18 @@ export class LocalBackend implements Backend {
     const deleteAny = this.statement(namespace, SQL.deleteAny);
     const nowSeconds = () => this.nowSeconds();
     const args: unknown[] = new Array(BULK_INSERT_ROWS * 4);
+    // A large value's pages pass through SQLite's page cache (16 MiB here) on their way to the
+    // WAL, on top of its two copies of the value (bound parameter, record): with a small cache
+    // they are spilled early instead. Small entries keep the large cache (their B-tree pages).
+    const insertLarge = (entry: StoredEntry): void => {
+      const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+      db.pragma(`cache_size = ${LARGE_VALUE_CACHE_PAGES}`);
+      try {
+        insert.run(entry.key, entry.value, entry.expiration, entry.metadata);
+      } finally {
+        db.pragma(`cache_size = ${cacheSize}`);
+      }
+    };
     // One IMMEDIATE transaction for the whole session: a crash or abort leaves nothing.
     db.prepare('BEGIN IMMEDIATE').run();
     let open = true;
@@ -252,7 +267,9 @@ export class LocalBackend implements Backend {
       atomic: true,
       async write(entries: StoredEntry[]): Promise<BulkWriteResult> {
         let i = 0;
-        for (; i + BULK_INSERT_ROWS <= entries.length; i += BULK_INSERT_ROWS) {
+        // A batch with a large value goes row by row, so that value meets the small cache.
+        const multiRow = !entries.some((entry) => entry.value.byteLength >= LARGE_VALUE_CHARS);
+        for (; multiRow && i + BULK_INSERT_ROWS <= entries.length; i += BULK_INSERT_ROWS) {
           for (let j = 0; j < BULK_INSERT_ROWS; j++) {
             const entry = entries[i + j] as StoredEntry;
             const at = j * 4;
@@ -265,7 +282,8 @@ export class LocalBackend implements Backend {
         }
         for (; i < entries.length; i++) {
           const entry = entries[i] as StoredEntry;
-          insert.run(entry.key, entry.value, entry.expiration, entry.metadata);
+          if (entry.value.byteLength >= LARGE_VALUE_CHARS) insertLarge(entry);
+          else insert.run(entry.key, entry.value, entry.expiration, entry.metadata);
         }
         return { written: entries.length, unsuccessfulKeys: [] };
       },

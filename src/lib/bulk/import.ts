@@ -31,6 +31,7 @@ import { EntryBuilder } from './entries.js';
 import { abortable, unlessAborted } from './interrupt.js';
 import { type BulkSource, checkWritable, chunksOf, sourceName, teeToFile } from './io.js';
 import { KeyFingerprints } from './key-fingerprints.js';
+import { LARGE_VALUE_CHARS, collectGarbage } from '../memory.js';
 import { counted } from '../words.js';
 import { WritePipeline } from './write-pipeline.js';
 
@@ -205,6 +206,11 @@ interface Tally {
 
 const DEFAULT_REPORT_LIMIT = 20;
 
+function holdsLargeValue(entries: StoredEntry[]): boolean {
+  for (const entry of entries) if (entry.value.byteLength >= LARGE_VALUE_CHARS) return true;
+  return false;
+}
+
 export async function importEntries(kv: KV, source: BulkSource, options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   if (options.rejectsPath) checkWritable(options.rejectsPath, '--rejects');
@@ -317,6 +323,12 @@ class ImportRun {
         valid.push(entry);
       }
       tally.entries += count;
+      if (holdsLargeValue(valid)) {
+        // The records' copies of the large value (the parsed text) are not needed any more:
+        // dropped and collected before the store makes its own copies (see memory.ts).
+        batch.records.length = 0;
+        collectGarbage();
+      }
       if (tally.invalid === 0 || skipInvalid) {
         if (writer) await this.write(writer, valid);
         else tally.written += valid.length;

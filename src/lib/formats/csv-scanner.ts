@@ -22,6 +22,7 @@
  * incomplete record is tried again once the text held has doubled, so a huge quoted value
  * costs linear time, not quadratic).
  */
+import { LARGE_VALUE_CHARS, collectGarbage } from '../memory.js';
 import { InputSyntaxError } from './syntax.js';
 
 const QUOTE = 34;
@@ -101,6 +102,9 @@ export class CsvScanner {
           this.records.push(this.fields);
           this.lines.push(line);
         }
+        // A long record was held as text that doubled again and again (see push): those
+        // copies are garbage now, freed before the value is copied into an entry (memory.ts).
+        if (next - pos >= LARGE_VALUE_CHARS) collectGarbage();
         pos = next;
         line = this.nextLine;
         quote = buf.indexOf('"', pos);
@@ -155,7 +159,9 @@ export class CsvScanner {
     for (;;) {
       if (buf.charCodeAt(p) === QUOTE) {
         const open = p;
-        let value = '';
+        // Quotes inside are all doubled; they are undone in one pass at the end (appending
+        // the pieces between them made a rope of thousands of strings for a long value).
+        let doubled = false;
         let from = p + 1;
         for (;;) {
           const q = buf.indexOf('"', from);
@@ -172,14 +178,14 @@ export class CsvScanner {
           }
           if (q + 1 === n && !final) return INCOMPLETE; // `"` or the first half of `""`?
           if (buf.charCodeAt(q + 1) === QUOTE) {
-            value += buf.slice(from, q + 1);
+            doubled = true;
             from = q + 2;
             continue;
           }
-          value += buf.slice(from, q);
           p = q + 1;
           break;
         }
+        const value = doubled ? buf.slice(open + 1, p - 1).replaceAll('""', '"') : buf.slice(open + 1, p - 1);
         for (let i = buf.indexOf('\n', open + 1); i !== -1 && i < p; i = buf.indexOf('\n', i + 1)) {
           line++;
           lineStart = i + 1;

@@ -16,6 +16,7 @@
  * list that is joined once when the entry ends (appending chunk to chunk and scanning the
  * result made one 25 MiB value cost time quadratic in its length).
  */
+import { LARGE_VALUE_CHARS, collectGarbage } from '../memory.js';
 import { InputSyntaxError, locateJsonError, positionIn } from './syntax.js';
 
 export type JsonScanMode = 'document' | 'lines';
@@ -168,6 +169,7 @@ export class JsonScanner {
       const keys = this.parseAll(this.keys, this.lines, this.keyColumns) as string[];
       records = keys.map((key, i) => [key, values[i]]);
     }
+    const large = this.texts.length === 1 && (this.texts[0] as string).length >= LARGE_VALUE_CHARS;
     const batch: JsonBatch = { shape: this.shapeFound, records, lines: this.lines };
     this.texts = [];
     this.keys = [];
@@ -175,6 +177,8 @@ export class JsonScanner {
     this.valueLines = [];
     this.valueColumns = [];
     this.keyColumns = [];
+    // The large entry's text is garbage now that it is parsed: free it before its value is copied again.
+    if (large) collectGarbage();
     return batch;
   }
 
@@ -390,6 +394,8 @@ export class JsonScanner {
       this.valueParts.push(text);
       text = this.valueParts.join('');
       this.valueParts = [];
+      // The pieces are garbage now: free them before JSON.parse makes another copy.
+      if (text.length >= LARGE_VALUE_CHARS) collectGarbage();
     }
     this.valueStart = -1;
     this.primitive = false;
