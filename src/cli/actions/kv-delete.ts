@@ -1,14 +1,25 @@
 /** What `kv delete` does once its arguments are parsed (by oclif or by src/cli/dispatch.ts). */
 import type KvDeleteCommand from '../../commands/kv/delete.js';
-import { countPrefix, deleteKeys, deletePrefix, keyListOptions, readKeyList } from '../../lib/bulk/delete.js';
-import { type BulkSource, checkReadable, sourceName } from '../../lib/bulk/io.js';
-import { confirmDestructive } from '../../lib/confirm.js';
+import type { BulkSource } from '../../lib/bulk/io.js';
 import { UsageError } from '../../lib/errors.js';
-import { count, startProgress } from '../../lib/progress.js';
 import { counted } from '../../lib/words.js';
 import type { CommandSession } from '../command-session.js';
 
 type Session = CommandSession<typeof KvDeleteCommand>;
+
+/**
+ * What deleting by prefix or from a list needs (key-list readers, confirmation, progress),
+ * loaded only then: `kv delete KEY` is called in loops and should start as fast as `kv get`.
+ */
+async function bulkDeleting() {
+  const [bulk, io, confirm, progress] = await Promise.all([
+    import('../../lib/bulk/delete.js'),
+    import('../../lib/bulk/io.js'),
+    import('../../lib/confirm.js'),
+    import('../../lib/progress.js'),
+  ]);
+  return { ...bulk, ...io, ...confirm, ...progress };
+}
 
 export interface KvDeleteResult {
   namespace: string;
@@ -53,6 +64,7 @@ async function deleteUnderPrefix(session: Session, prefix: string, force: boolea
       'to empty a namespace, delete it: kvadm ns delete NAME',
     );
   }
+  const { confirmDestructive, countPrefix, deletePrefix, startProgress } = await bulkDeleting();
   const kv = await session.namespace();
   // Counting costs a listing: only worth it when someone reads the question.
   const action = force
@@ -71,6 +83,8 @@ async function deleteUnderPrefix(session: Session, prefix: string, force: boolea
 }
 
 async function deleteFromFile(session: Session, file: string, force: boolean): Promise<KvDeleteResult> {
+  const { checkReadable, confirmDestructive, count, deleteKeys, keyListOptions, readKeyList, sourceName, startProgress } =
+    await bulkDeleting();
   if (file !== '-') checkReadable(file);
   else if (process.stdin.isTTY)
     throw new UsageError('stdin is a terminal: no key list to read', 'pipe the key list into kvadm, or give a file');
