@@ -203,6 +203,8 @@ describe('Ctrl-C during an export to a file', () => {
       fs.mkdirSync(path.dirname(out));
       const run = startCli(['export', out], env);
       await proxy.held;
+      // The listing request and the temporary file's creation are not ordered: wait for the file.
+      while (fs.readdirSync(path.dirname(out)).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(fs.readdirSync(path.dirname(out))).toEqual([expect.stringMatching(/^\.backup\.jsonl\.\d+\.tmp$/)]);
       run.child.kill(signal);
       const result = await run.done;
