@@ -1,0 +1,39 @@
+/**
+ * kvadm as a library (`import { KV } from 'kvadm'`): the KV client with the seed's runtime
+ * API, the two backends, the errors with their exit codes, and the limits. Everything the
+ * CLI does goes through these same pieces.
+ */
+export {
+  KV,
+  type GetOptions,
+  type KVEntry,
+  type KVOptions,
+  type KeyInfo,
+  type ListKeysOptions,
+  type ListResult,
+  type NamespaceInfo,
+  type PutOptions,
+  type PutValue,
+  type SyncPutValue,
+  type ValueType,
+  type ValueWithMetadata,
+} from './kv.js';
+export type { Backend, BulkWriter, Clock, StoredEntry } from './backends/backend.js';
+export { createBackend } from './backends/index.js';
+export { LocalBackend } from './backends/local.js';
+export { HttpBackend } from './backends/http.js';
+export {
+  AuthError,
+  ExitCode,
+  InterruptedError,
+  KeyNotFoundError,
+  KvadmError,
+  NamespaceExistsError,
+  NamespaceNotFoundError,
+  RemoteError,
+  UnreachableError,
+  UsageError,
+  ValidationError,
+  isKvadmError,
+} from './errors.js';
+export { DEFAULT_NAMESPACE, LIMITS } from './limits.js';
