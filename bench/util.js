@@ -58,3 +58,23 @@ export function printTable(headers, rows) {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
 }
+
+/** `kvadm serve` on a free port over `dataDir` (no token, no write limit); resolves with the child and its URL. */
+export function startServer(dataDir) {
+  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--data-dir', dataDir, '--no-write-limit', '--quiet'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, KVADM_TOKEN: '', KVADM_CONFIG_DIR: path.join(dataDir, 'config') },
+  });
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`kvadm serve did not start: ${stderr}`)), 30_000);
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      const match = /^(http:\/\/\S+\/client\/v4)$/m.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] });
+      }
+    });
+  });
+}

@@ -6,12 +6,11 @@
 //
 // PUT uses a distinct key per request and a server started with --no-write-limit: with
 // the production limit (one write per second per key) repeated keys would get 429s.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { writeBulkFile } from '../bulk-data.js';
-import { binPath, median, printTable, runMeasured, tempDir } from '../util.js';
+import { binPath, median, printTable, runMeasured, startServer, tempDir } from '../util.js';
 
 export const title = 'HTTP: kvadm serve throughput and remote import';
 
@@ -19,25 +18,6 @@ const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const IMPORT_SIZES = (process.env.BENCH_HTTP_IMPORT ?? '100000,1000000').split(',').map(Number);
 const IMPORT_RUNS = Number(process.env.BENCH_HTTP_RUNS ?? 3);
 const rate = (count, ms) => Math.round(count / (ms / 1000)).toLocaleString('en-US');
-
-function startServer(dataDir) {
-  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--data-dir', dataDir, '--no-write-limit', '--quiet'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, KVADM_TOKEN: '', KVADM_CONFIG_DIR: path.join(dataDir, 'config') },
-  });
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`kvadm serve did not start: ${stderr}`)), 30_000);
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const match = /^(http:\/\/\S+\/client\/v4)$/m.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-  });
-}
 
 /** Peak RSS of a live process, from the kernel (Linux), in MB. */
 function peakRssMb(pid) {

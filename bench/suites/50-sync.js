@@ -5,11 +5,11 @@
 //   local → kvadm serve (goal ≥ 50% of the local rate).
 // Sizes: BENCH_SYNC_DIFF (default 1000000), BENCH_SYNC_CHANGED (default 100000).
 import { once } from 'node:events';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeBulkFile } from '../bulk-data.js';
-import { binPath, median, printTable, runMeasured, tempDir } from '../util.js';
+import { binPath, median, printTable, runMeasured, startServer, tempDir } from '../util.js';
 
 export const title = 'diff and sync between stores (local, kvadm serve) vs export';
 
@@ -38,25 +38,6 @@ async function writeLabelled(file, count, label) {
   }
   out.end(chunk);
   await once(out, 'finish');
-}
-
-function startServer(dataDir) {
-  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--data-dir', dataDir, '--no-write-limit', '--quiet'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, KVADM_TOKEN: '' },
-  });
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`kvadm serve did not start: ${stderr}`)), 30_000);
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const match = /^(http:\/\/\S+\/client\/v4)$/m.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-  });
 }
 
 async function diffVersusExport(dir, env) {

@@ -1,8 +1,14 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { keyForLine, refuseNamespaceFlag, storeArgs, withStores } from '../cli/store-pair.js';
-import { ExitCode, KvadmError, ValidationError } from '../lib/errors.js';
-import { warn } from '../lib/output.js';
+import {
+  createNamespaceFlag,
+  refuseNamespaceFlag,
+  refusedKeysError,
+  reportRefusedEntries,
+  skipInvalidFlag,
+  storeArgs,
+  withStores,
+} from '../cli/store-pair.js';
 import { count, rateText, seconds, startProgress } from '../lib/progress.js';
 import { type CopySummary, copyStore } from '../lib/sync/index.js';
 
@@ -20,8 +26,8 @@ As import: if an entry would be refused by DST nothing is written (exit 2) unles
   static override args = storeArgs;
   static override flags = {
     prefix: Flags.string({ char: 'p', summary: 'Only keys starting with this prefix.' }),
-    'create-namespace': Flags.boolean({ summary: 'Create DST if it does not exist (otherwise that is exit 3).' }),
-    'skip-invalid': Flags.boolean({ summary: 'Write the valid entries and leave out those DST would refuse (they are listed).' }),
+    'create-namespace': createNamespaceFlag,
+    'skip-invalid': skipInvalidFlag,
   };
 
   async run(): Promise<CopyResult> {
@@ -42,34 +48,12 @@ As import: if an entry would be refused by DST nothing is written (exit 2) unles
       progress.stop();
     }
     const s = summary;
-    if (s.invalidCount > 0) {
-      const listed = s.invalid.map((e) => `  ${keyForLine(e.key)}: ${e.message} [${e.code}]`).join('\n');
-      const more = s.invalidCount > s.invalid.length ? `\n  … and ${count(s.invalidCount - s.invalid.length)} more` : '';
-      if (!this.flags['skip-invalid']) {
-        throw new ValidationError(
-          'ENTRY_INVALID',
-          `${count(s.invalidCount)} entries of '${s.source}' would be refused by '${s.destination}'; nothing was written:\n${listed}${more}`,
-          {
-            hint: 'fix them in SRC, or add --skip-invalid to write the others',
-            details: { invalid: s.invalid, invalidCount: s.invalidCount },
-          },
-        );
-      }
-      if (!this.jsonEnabled()) warn(`left out ${count(s.invalidCount)} entries '${s.destination}' would refuse:\n${listed}${more}`);
-    }
+    reportRefusedEntries(s, s.invalidCount, { skipInvalid: this.flags['skip-invalid'], quiet: this.jsonEnabled() });
     this.info(
       `copied ${count(s.written)} of ${count(s.entries)} entries from '${s.source}' to '${s.destination}'${s.createdNamespace ? ' (created)' : ''}: ${seconds(s.seconds)}, ${count(s.keysPerSecond)} keys/s`,
     );
     if (s.failed > 0) {
-      throw new KvadmError(
-        'COPY_INCOMPLETE',
-        `'${s.destination}' refused ${count(s.failed)} keys after retries: ${s.failedKeys.map(keyForLine).join(', ')}${s.failed > s.failedKeys.length ? ', …' : ''}`,
-        {
-          exitCode: ExitCode.failure,
-          hint: 'run the same command again (or kvadm sync, which writes only what is missing)',
-          details: { failed: s.failed, failedKeys: s.failedKeys, written: s.written },
-        },
-      );
+      throw refusedKeysError('COPY_INCOMPLETE', s, 'run the same command again (or kvadm sync, which writes only what is missing)');
     }
     return summary;
   }

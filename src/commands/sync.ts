@@ -1,9 +1,15 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { keyForLine, refuseNamespaceFlag, storeArgs, withStores } from '../cli/store-pair.js';
+import {
+  createNamespaceFlag,
+  refuseNamespaceFlag,
+  refusedKeysError,
+  reportRefusedEntries,
+  skipInvalidFlag,
+  storeArgs,
+  withStores,
+} from '../cli/store-pair.js';
 import { confirmDestructive } from '../lib/confirm.js';
-import { ExitCode, KvadmError, ValidationError } from '../lib/errors.js';
-import { warn } from '../lib/output.js';
 import { count, rateText, seconds, startProgress } from '../lib/progress.js';
 import { type RefusedEntry, type SyncPlan, type SyncSummary, syncStores } from '../lib/sync/index.js';
 
@@ -27,8 +33,8 @@ If an SRC entry would be refused by DST (for example an expiration now under 60 
     delete: Flags.boolean({ summary: 'Also delete keys that only DST has.' }),
     'dry-run': Flags.boolean({ summary: 'Compare and print the plan; change nothing.' }),
     force: Flags.boolean({ char: 'f', summary: 'Delete without asking for confirmation (needed off a terminal).' }),
-    'create-namespace': Flags.boolean({ summary: 'Create DST if it does not exist (otherwise that is exit 3).' }),
-    'skip-invalid': Flags.boolean({ summary: 'Write the valid entries and leave out those DST would refuse (they are listed).' }),
+    'create-namespace': createNamespaceFlag,
+    'skip-invalid': skipInvalidFlag,
   };
 
   async run(): Promise<SyncResult> {
@@ -68,21 +74,7 @@ If an SRC entry would be refused by DST (for example an expiration now under 60 
   }
 
   private report(s: SyncSummary): void {
-    if (s.plan.invalid > 0) {
-      const listed = s.invalid.map((e) => `  ${keyForLine(e.key)}: ${e.message} [${e.code}]`).join('\n');
-      const more = s.plan.invalid > s.invalid.length ? `\n  … and ${count(s.plan.invalid - s.invalid.length)} more` : '';
-      if (!this.flags['skip-invalid']) {
-        throw new ValidationError(
-          'ENTRY_INVALID',
-          `${count(s.plan.invalid)} entries of '${s.source}' would be refused by '${s.destination}'; nothing was written:\n${listed}${more}`,
-          {
-            hint: 'fix them in SRC, or add --skip-invalid to write the others',
-            details: { invalid: s.invalid, invalidCount: s.plan.invalid },
-          },
-        );
-      }
-      if (!this.jsonEnabled()) warn(`left out ${count(s.plan.invalid)} entries '${s.destination}' would refuse:\n${listed}${more}`);
-    }
+    reportRefusedEntries(s, s.plan.invalid, { skipInvalid: this.flags['skip-invalid'], quiet: this.jsonEnabled() });
     const nothing = s.plan.add + s.plan.change + s.plan.delete === 0;
     if (s.dryRun) this.info(`dry run, nothing changed: ${planText(s.plan)}`);
     else if (nothing) this.info(`already in sync: ${count(s.plan.same)} keys match, nothing written${keptText(s.plan)}`);
@@ -93,15 +85,7 @@ If an SRC entry would be refused by DST (for example an expiration now under 60 
       );
     }
     if (s.failed > 0) {
-      throw new KvadmError(
-        'SYNC_INCOMPLETE',
-        `'${s.destination}' refused ${count(s.failed)} keys after retries: ${s.failedKeys.map(keyForLine).join(', ')}${s.failed > s.failedKeys.length ? ', …' : ''}`,
-        {
-          exitCode: ExitCode.failure,
-          hint: 'run the same command again: it writes only what is still missing',
-          details: { failed: s.failed, failedKeys: s.failedKeys, written: s.written },
-        },
-      );
+      throw refusedKeysError('SYNC_INCOMPLETE', s, 'run the same command again: it writes only what is still missing');
     }
   }
 }

@@ -272,7 +272,7 @@ forEachBackend('kvadm sync', (target) => {
 
     const refused = await cli(['sync', a, b]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`1 entries of '${a}' would be refused by '${b}'; nothing was written`);
+    expect(refused.stderr).toContain(`1 entry of '${a}' would be refused by '${b}'; nothing was written`);
     expect(refused.stderr).toContain('dying: Invalid expiration of');
     expect(refused.stderr).toContain('[EXPIRATION_INVALID]');
     expect(await contents(target, b)).toEqual([]);
