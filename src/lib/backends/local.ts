@@ -183,20 +183,21 @@ export class LocalBackend implements Backend {
   async deleteMany(namespace: string, keys: string[]): Promise<number> {
     // An expired row is removed too, but only a live one counts as deleted.
     const { db } = this.connect(namespace);
+    return db.transaction(() => this.deleteRows(namespace, keys)).immediate();
+  }
+
+  /** Delete `keys` in the caller's transaction; an expired row goes too, only a live one counts. */
+  private deleteRows(namespace: string, keys: string[]): number {
     const now = this.nowSeconds();
     const live = this.statement(namespace, SQL.deleteLive);
     const any = this.statement(namespace, SQL.deleteAny);
-    return db
-      .transaction(() => {
-        let deleted = 0;
-        for (const key of keys) {
-          const changes = live.run(key, now).changes;
-          if (changes === 0) any.run(key);
-          deleted += changes;
-        }
-        return deleted;
-      })
-      .immediate();
+    let deleted = 0;
+    for (const key of keys) {
+      const changes = live.run(key, now).changes;
+      if (changes === 0) any.run(key);
+      deleted += changes;
+    }
+    return deleted;
   }
 
   async list(namespace: string, options: ListOptions): Promise<ListResult> {
@@ -244,9 +245,7 @@ export class LocalBackend implements Backend {
     const insert = this.statement(namespace, SQL.put);
     // Multi-row INSERTs: one statement step for 100 rows roughly halves the time per row.
     const insertMany = this.statement(namespace, multiRowPut(BULK_INSERT_ROWS));
-    const deleteLive = this.statement(namespace, SQL.deleteLive);
-    const deleteAny = this.statement(namespace, SQL.deleteAny);
-    const nowSeconds = () => this.nowSeconds();
+    const deleteRows = (keys: string[]) => this.deleteRows(namespace, keys);
     const args: unknown[] = new Array(BULK_INSERT_ROWS * 4);
     // A large value's pages pass through SQLite's page cache (16 MiB here) on their way to the
     // WAL, on top of its two copies of the value (bound parameter, record): with a small cache
@@ -288,15 +287,8 @@ export class LocalBackend implements Backend {
         return { written: entries.length, unsuccessfulKeys: [] };
       },
       async remove(keys: string[]): Promise<number> {
-        // As deleteMany, but inside the session's transaction: an expired row goes too, only a live one counts.
-        const now = nowSeconds();
-        let deleted = 0;
-        for (const key of keys) {
-          const changes = deleteLive.run(key, now).changes;
-          if (changes === 0) deleteAny.run(key);
-          deleted += changes;
-        }
-        return deleted;
+        // As deleteMany, but inside the session's transaction.
+        return deleteRows(keys);
       },
       async commit(): Promise<void> {
         if (!open) return;
