@@ -184,7 +184,9 @@ async function readKeyRecords(
   const raw: string[] = [];
   for await (const records of keyRecords(chunks, separator)) {
     for (const record of records) {
-      if (guessedFrom !== null) raw.push(record.text);
+      // Only a list whose first line opens a JSON array or object is checked as a whole: keep
+      // every line only then (a plain list of a million keys is not held twice).
+      if (guessedFrom !== null && (raw.length === 0 || /^\s*[[{]/.test(raw[0] as string))) raw.push(record.text);
       if (record.error) {
         collector.refuse(record.line, record.error);
         continue;
