@@ -3,9 +3,18 @@
  * splitting a character. Free of imports so any message path can use it.
  */
 
-/** "1,234,567" */
+/**
+ * "1,234,567". Not toLocaleString: its first call loads ICU's number formatting, about 60 ms,
+ * which was a third of `kv delete`'s start-up (it prints "deleted 1 of 1 key").
+ */
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let grouped = '';
+  for (let end = digits.length; end > 0; end -= 3) {
+    grouped = digits.slice(Math.max(0, end - 3), end) + (grouped ? `,${grouped}` : '');
+  }
+  return n < 0 ? `-${grouped}` : grouped;
 }
 
 /**

@@ -11,7 +11,7 @@ import { csvColumns } from '../../src/lib/formats/csv.js';
 import { KV } from '../../src/lib/kv.js';
 import { exportToFile, importFromFile } from '../../src/lib/manage/transfer.js';
 import { renderTable, truncate } from '../../src/lib/output.js';
-import { counted, truncateText } from '../../src/lib/words.js';
+import { count, counted, truncateText } from '../../src/lib/words.js';
 import { tempDir } from '../helpers.js';
 
 describe('counted', () => {
@@ -21,6 +21,14 @@ describe('counted', () => {
     expect(counted(1, 'key')).toBe('1 key');
     expect(counted(1234567, 'key')).toBe('1,234,567 keys');
     expect(counted(1, 'byte')).toBe('1 byte');
+  });
+});
+
+describe('count', () => {
+  it('groups thousands with commas exactly as en-US formatting does, for every magnitude and sign', () => {
+    const samples = [0, 1, -1, 7, 999, 1000, -1000, 12_345, 999_999, 1_000_000, 1_234_567_890, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2.5, 1e21];
+    for (let n = 1; n < 1e15; n = n * 7 + 3) samples.push(n);
+    for (const n of samples) expect(count(n), String(n)).toBe(n.toLocaleString('en-US'));
   });
 });
 

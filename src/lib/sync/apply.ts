@@ -7,6 +7,7 @@ import { LIMITS } from '../limits.js';
 import type { BulkWriter, StoredEntry } from '../backends/backend.js';
 import { ExitCode, KvadmError, ValidationError, displayKey } from '../errors.js';
 import { parseMetadataText, validateExpiration, validateKey, validateValueSize } from '../validation.js';
+import { count } from '../words.js';
 
 /** An SRC entry the destination would refuse. */
 export interface RefusedEntry {
@@ -111,8 +112,8 @@ export class Applier {
     const done =
       this.written === 0
         ? 'no key was written before it'
-        : `${this.written.toLocaleString('en-US')} keys were written before it (every planned key up to ${displayKey(this.lastWrittenKey as string)} in byte order)`;
-    const doubt = `the ${inDoubt.length.toLocaleString('en-US')} keys from ${displayKey(first)} to ${displayKey(last)} may or may not have been ${action === 'write' ? 'written' : 'deleted'}`;
+        : `${count(this.written)} keys were written before it (every planned key up to ${displayKey(this.lastWrittenKey as string)} in byte order)`;
+    const doubt = `the ${count(inDoubt.length)} keys from ${displayKey(first)} to ${displayKey(last)} may or may not have been ${action === 'write' ? 'written' : 'deleted'}`;
     return new KvadmError('SYNC_INCOMPLETE', `stopped by a failed ${action} (${reason}): ${done}; ${doubt}; later keys were not touched`, {
       exitCode: cause instanceof KvadmError ? cause.exitCode : ExitCode.failure,
       hint: 'run the same command again when the destination is reachable: it writes only what is still missing',
