@@ -26,7 +26,23 @@ describe('counted', () => {
 
 describe('count', () => {
   it('groups thousands with commas exactly as en-US formatting does, for every magnitude and sign', () => {
-    const samples = [0, 1, -1, 7, 999, 1000, -1000, 12_345, 999_999, 1_000_000, 1_234_567_890, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2.5, 1e21];
+    const samples = [
+      0,
+      1,
+      -1,
+      7,
+      999,
+      1000,
+      -1000,
+      12_345,
+      999_999,
+      1_000_000,
+      1_234_567_890,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+      2.5,
+      1e21,
+    ];
     for (let n = 1; n < 1e15; n = n * 7 + 3) samples.push(n);
     for (const n of samples) expect(count(n), String(n)).toBe(n.toLocaleString('en-US'));
   });
