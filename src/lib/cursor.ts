@@ -1,5 +1,5 @@
 /**
- * Listing cursors and prefix ranges. A cursor means "start after this key", so keys
+ * Key order, listing cursors and prefix ranges. A cursor means "start after this key", so keys
  * written between pages are never skipped; it is opaque to callers (base64url of the
  * key and a digest of it).
  */
@@ -50,4 +50,25 @@ export function prefixUpperBound(prefix: string): string | null {
     }
   }
   return null;
+}
+
+/**
+ * UTF-8 byte order on JS strings without encoding them: UTF-16 code units sort the same
+ * way except that surrogates (U+D800–DFFF, which encode code points above U+FFFF) must
+ * come after U+E000–FFFF, as their UTF-8 lead bytes do.
+ */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }

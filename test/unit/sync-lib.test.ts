@@ -1,8 +1,10 @@
-/** The pure parts of diff/sync: store addresses, UTF-8 key order, the merge-join, what counts as different. */
+/** The parts of diff/sync under the engines: store addresses, UTF-8 key order, the merge-join, the local join, what counts as different. */
 import { describe, expect, it } from 'vitest';
 import { parseStoreAddress } from '../../src/lib/sync/address.js';
 import { differences } from '../../src/lib/sync/compare.js';
-import { type SideEntry, compareKeys, mergeSides, readAhead } from '../../src/lib/sync/merge.js';
+import { LocalBackend } from '../../src/lib/backends/local.js';
+import { type KeyPair, type SideEntry, compareKeys, mergeSides, readAhead, readPairs, readSide } from '../../src/lib/sync/merge.js';
+import { tempDir } from '../helpers.js';
 
 const entry = (key: string, extra: Partial<SideEntry> = {}): SideEntry => ({
   key,
@@ -94,5 +96,111 @@ describe('what differs', () => {
     expect(differences(entry('k', { expiration: 1000 }), entry('k'))).toEqual(['expiration']);
     // --keys-only: no values on either side, so only metadata and expiration count.
     expect(differences(entry('k', { value: null }), entry('k', { value: null, metadata: '1' }))).toEqual(['metadata']);
+  });
+});
+
+describe('two local stores joined inside SQLite', () => {
+  // The join must give exactly what merging two scans gives: same keys, same order, same verdicts.
+  const now = Date.UTC(2026, 11, 1);
+  const nowSeconds = Math.floor(now / 1000);
+  const clock = () => now;
+
+  async function seeded(): Promise<{ src: LocalBackend; dst: LocalBackend }> {
+    const src = new LocalBackend({ dataDir: tempDir('join-src'), clock });
+    const dst = new LocalBackend({ dataDir: tempDir('join-dst'), clock });
+    await src.createNamespace('a');
+    await dst.createNamespace('b');
+    const put = (
+      backend: LocalBackend,
+      ns: string,
+      key: string,
+      value: string,
+      expiration: number | null = null,
+      metadata: string | null = null,
+    ) => backend.put(ns, { key, value: Buffer.from(value), expiration, metadata });
+    // Keys whose UTF-16 order differs from their byte order, on both sides and on one side only.
+    const keys = ['a', 'a\u0000', 'b', 'é', '\uE000', '\uFFFD', '🙂', '中', 'p:1', 'p:2', 'p:3', 'q', 'z🙂', 'z\uFFFF'];
+    for (const [i, key] of keys.entries()) {
+      if (i % 5 !== 4) await put(src, 'a', key, `v${i}`, i % 3 === 0 ? nowSeconds + 3600 : null, i % 4 === 0 ? '{"m":1}' : null);
+      if (i % 5 === 0) continue; // only in SRC
+      const value = i % 3 === 1 ? `other${i}` : `v${i}`;
+      const expiration = i % 3 === 0 ? nowSeconds + 3600 + (i % 2 === 0 ? 30 : 120) : null;
+      await put(dst, 'b', key, value, expiration, i % 4 === 0 ? '{"m":1}' : i % 7 === 0 ? '{"m":2}' : null);
+    }
+    await put(dst, 'b', 'only-dst', 'x');
+    // Keys only DST has, between SRC's in byte order but not in UTF-16 order.
+    await put(dst, 'b', '\uFFFE', 'x');
+    await put(dst, 'b', '🙃', 'x');
+    await put(dst, 'b', 'z\uFFFE', 'x');
+    // Rows that differ by their expiration alone (beyond and within the 60 s tolerance).
+    await put(src, 'a', 'exp-far', 'same', nowSeconds + 3600);
+    await put(dst, 'b', 'exp-far', 'same', nowSeconds + 7200);
+    await put(src, 'a', 'exp-near', 'same', nowSeconds + 3600);
+    await put(dst, 'b', 'exp-near', 'same', nowSeconds + 3630);
+    // Expired rows read as absent on either side.
+    await put(src, 'a', 'expired-src', 'x', nowSeconds - 10);
+    await put(dst, 'b', 'expired-src', 'x');
+    await put(dst, 'b', 'expired-dst', 'x', nowSeconds - 10);
+    await put(src, 'a', 'expired-dst', 'x');
+    return { src, dst };
+  }
+
+  const verdicts = async (pairs: AsyncIterable<KeyPair[]>, valuesRead = true) => {
+    const out: string[] = [];
+    for await (const batch of pairs) {
+      for (const p of batch) {
+        const differs = p.src && p.dst ? differences(p.src, p.dst, p.valuesEqual) : null;
+        const where = p.src && p.dst ? (differs ?? ['same']).join('+') : p.src ? 'src' : 'dst';
+        // What a sync writes (a key only SRC has, or one that differs) always comes with its value.
+        const read = valuesRead && p.src && (p.dst === null || differs !== null) ? (p.src.value === null ? ' (no value)' : '') : '';
+        out.push(`${p.key} ${where}${read}`);
+      }
+    }
+    return out;
+  };
+
+  for (const options of [{}, { prefix: 'p:' }, { keysOnly: true }, { pageSize: 2 }, { prefix: 'z', pageSize: 1 }]) {
+    it(`gives the pairs and verdicts of two merged scans (${JSON.stringify(options)})`, async () => {
+      const { src, dst } = await seeded();
+      try {
+        const pair = { src: { backend: src, namespace: 'a' }, dst: { backend: dst, namespace: 'b' } };
+        const joined = await verdicts(readPairs(pair.src, pair.dst, options), !('keysOnly' in options));
+        const merged = await verdicts(mergeSides(readSide(src, 'a', options), readSide(dst, 'b', options)), !('keysOnly' in options));
+        expect(joined).toEqual(merged);
+        expect(joined.length).toBeGreaterThan(0);
+        if (!('prefix' in options)) {
+          expect(joined).toContain('only-dst dst');
+          expect(joined).toContain('expired-src dst');
+          expect(joined).toContain('expired-dst src');
+          expect(joined).toContain('exp-far expiration');
+          expect(joined).toContain('exp-near same');
+        }
+      } finally {
+        await src.close();
+        await dst.close();
+      }
+    });
+  }
+
+  it('is used for two local stores, reads no value of identical rows, and detaches afterwards', async () => {
+    const { src, dst } = await seeded();
+    try {
+      const join = src.joinScan('a', dst, 'b', { values: true });
+      expect(join).not.toBeNull();
+      const pairs: KeyPair[] = [];
+      for await (const batch of join as AsyncIterable<KeyPair[]>) pairs.push(...batch);
+      const identical = pairs.find((p) => p.key === 'b');
+      expect(identical?.valuesEqual).toBe(true);
+      expect(identical?.src?.value).toBeNull();
+      const changed = pairs.find((p) => p.key === 'a\u0000');
+      expect(changed?.valuesEqual).toBe(false);
+      expect(Buffer.from(changed?.src?.value as Uint8Array).toString()).toBe('v1');
+      // A second join on the same connection works: the first one detached its database.
+      expect(await verdicts(src.joinScan('a', dst, 'b', { values: false }) as AsyncIterable<KeyPair[]>)).toHaveLength(pairs.length);
+      expect(src.joinScan('a', src, 'a', { values: true })).toBeNull();
+    } finally {
+      await src.close();
+      await dst.close();
+    }
   });
 });

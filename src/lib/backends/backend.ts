@@ -83,6 +83,37 @@ export interface BulkWriter {
   abort(): Promise<void>;
 }
 
+/**
+ * One side's entry in a walk over two namespaces (diff, sync); `value` is null when it was
+ * not read (--keys-only, or a value a join found equal to the other side's).
+ */
+export interface SideEntry {
+  key: string;
+  value: Uint8Array | null;
+  expiration: number | null;
+  metadata: string | null;
+}
+
+/** One key of a walk over two namespaces in key order: in SRC, in DST, or both. */
+export interface KeyPair {
+  key: string;
+  src: SideEntry | null;
+  dst: SideEntry | null;
+  /**
+   * Set when the store compared the two values itself (a join): then `dst.value` is not read,
+   * and `src.value` only for keys whose rows are not identical (those a sync writes).
+   */
+  valuesEqual?: boolean;
+}
+
+export interface JoinScanOptions {
+  prefix?: string | undefined;
+  /** Compare values (and return SRC's where the rows differ); false for listings only. */
+  values: boolean;
+  /** Pairs per batch (default 1000). */
+  batchSize?: number;
+}
+
 export interface Backend {
   /** A short name for messages: "local" or "http". */
   readonly kind: string;
@@ -115,6 +146,13 @@ export interface Backend {
    * batches: what export reads. Pages internally, so memory stays bounded.
    */
   scan(namespace: string, options?: { prefix?: string; batchSize?: number }): AsyncIterable<StoredEntry[]>;
+  /**
+   * Optional: this store's `namespace` (SRC) and `other`'s `otherNamespace` (DST) walked together
+   * in key order, when this backend can read `other`'s storage itself — two local stores: one
+   * SQLite join instead of two scans whose values are copied out only to be compared, so keys
+   * that match cost no copies. Null when it cannot; callers then merge two scans.
+   */
+  joinScan?(namespace: string, other: Backend, otherNamespace: string, options: JoinScanOptions): AsyncIterable<KeyPair[]> | null;
   /** Start a bulk write into an existing namespace. */
   bulkWriter(namespace: string): Promise<BulkWriter>;
   /** Physically remove expired rows (bounded by `maxRows` when given). */

@@ -48,5 +48,39 @@ export const SQL = {
   nextExpiration: 'SELECT min(expiration) AS next FROM kv WHERE expiration IS NOT NULL AND expiration > ?',
 } as const;
 
+/** The schema name another namespace's file is attached under for a join (LocalBackend.joinScan). */
+export const JOINED_SCHEMA = 'kvadm_other';
+
+const live = (alias: string) => `(${alias}.expiration IS NULL OR ${alias}.expiration > @now)`;
+const keyRange = (alias: string, bounded: boolean) =>
+  `${alias}.key > @after AND ${alias}.key >= @prefix${bounded ? ` AND ${alias}.key < @upper` : ''}`;
+
+/**
+ * A page of SRC's live keys (the main database) with DST's row for each (the attached one),
+ * in key order. SRC's value is returned only when the rows are not identical — a sync writes
+ * exactly those — and `valuesEqual` compares the values inside SQLite, so keys that match
+ * never have their values copied out. `values` false: listings only.
+ */
+export function joinPageSql(bounded: boolean, values: boolean): string {
+  const identical = 's.value IS d.value AND s.metadata IS d.metadata AND s.expiration IS d.expiration';
+  return `SELECT s.key AS key,
+      ${values ? `CASE WHEN d.key IS NULL OR NOT (${identical}) THEN s.value END` : 'NULL'} AS value,
+      s.expiration AS expiration, s.metadata AS metadata,
+      d.key IS NOT NULL AS inOther, d.expiration AS otherExpiration, d.metadata AS otherMetadata,
+      ${values ? 's.value = d.value' : 'NULL'} AS valuesEqual
+    FROM main.kv s LEFT JOIN ${JOINED_SCHEMA}.kv d ON d.key = s.key AND ${live('d')}
+    WHERE ${keyRange('s', bounded)} AND ${live('s')}
+    ORDER BY s.key LIMIT @limit`;
+}
+
+/** A page of the live keys only DST (the attached database) holds, in key order. */
+export function otherOnlyPageSql(bounded: boolean): string {
+  return `SELECT d.key AS key, d.expiration AS expiration, d.metadata AS metadata
+    FROM ${JOINED_SCHEMA}.kv d
+    WHERE ${keyRange('d', bounded)} AND ${live('d')}
+      AND NOT EXISTS (SELECT 1 FROM main.kv s WHERE s.key = d.key AND ${live('s')})
+    ORDER BY d.key LIMIT @limit`;
+}
+
 /** Rows removed by the sweep that runs when a store is opened: bounded so opening stays fast. */
 export const OPEN_SWEEP_MAX_ROWS = 1000;

@@ -13,7 +13,9 @@ import {
   type BulkWriteResult,
   type BulkWriter,
   type Clock,
+  type JoinScanOptions,
   type KeyInfo,
+  type KeyPair,
   type ListOptions,
   type ListResult,
   type NamespaceInfo,
@@ -21,10 +23,19 @@ import {
   type SweepResult,
   systemClock,
 } from './backend.js';
-import { BULK_INSERT_ROWS, MIGRATIONS, OPEN_SWEEP_MAX_ROWS, SQL, multiRowPut } from './local-sql.js';
+import {
+  BULK_INSERT_ROWS,
+  JOINED_SCHEMA,
+  MIGRATIONS,
+  OPEN_SWEEP_MAX_ROWS,
+  SQL,
+  joinPageSql,
+  multiRowPut,
+  otherOnlyPageSql,
+} from './local-sql.js';
 import { DEFAULT_NAMESPACE, LIMITS } from '../limits.js';
 import { KvadmError, ExitCode, NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
-import { decodeCursor, encodeCursor, prefixUpperBound } from '../cursor.js';
+import { compareKeys, decodeCursor, encodeCursor, prefixUpperBound } from '../cursor.js';
 import { checkDataDir, makeFolder } from '../paths.js';
 import { LARGE_VALUE_CHARS } from '../memory.js';
 
@@ -61,6 +72,17 @@ interface StoredRow {
   value: Buffer;
   expiration: number | null;
   metadata: string | null;
+}
+
+interface JoinedRow {
+  key: string;
+  value: Buffer | null;
+  expiration: number | null;
+  metadata: string | null;
+  inOther: 0 | 1;
+  otherExpiration: number | null;
+  otherMetadata: string | null;
+  valuesEqual: 0 | 1 | null;
 }
 
 interface ListRow {
@@ -240,6 +262,61 @@ export class LocalBackend implements Backend {
     return this.statement(namespace, sql).all(after, prefix, upper, now, limit);
   }
 
+  joinScan(namespace: string, other: Backend, otherNamespace: string, options: JoinScanOptions): AsyncIterable<KeyPair[]> | null {
+    if (!(other instanceof LocalBackend)) return null;
+    const otherFile = other.fileOf(otherNamespace);
+    // The same file on both sides, or a DST not created yet: the plain merge handles those.
+    if (otherFile === this.fileOf(namespace) || !fs.existsSync(otherFile)) return null;
+    return this.joinPages(namespace, otherFile, options);
+  }
+
+  /**
+   * The join behind joinScan: DST's file attached to SRC's connection, two keyset-paged
+   * queries (SRC's keys with DST's row for each; the keys only DST has) merged in key order.
+   * Each page is its own statement, so DST's writer (another connection, maybe in a
+   * transaction) is never blocked, and reads see DST as last committed.
+   */
+  private async *joinPages(namespace: string, otherFile: string, options: JoinScanOptions): AsyncIterable<KeyPair[]> {
+    const { db } = this.connect(namespace);
+    const batchSize = options.batchSize ?? 1000;
+    const prefix = options.prefix ?? '';
+    const upper = prefixUpperBound(prefix);
+    const bounds = upper === null ? { prefix } : { prefix, upper };
+    db.prepare(`ATTACH DATABASE ? AS ${JOINED_SCHEMA}`).run(otherFile);
+    try {
+      const both = db.prepare(joinPageSql(upper !== null, options.values));
+      const otherOnly = db.prepare(otherOnlyPageSql(upper !== null));
+      const pages = {
+        both: new PagedRows<JoinedRow>((after) => both.all({ ...bounds, after, now: this.nowSeconds(), limit: batchSize }) as JoinedRow[]),
+        otherOnly: new PagedRows<ListRow>(
+          (after) => otherOnly.all({ ...bounds, after, now: this.nowSeconds(), limit: batchSize }) as ListRow[],
+        ),
+      };
+      let batch: KeyPair[] = [];
+      for (;;) {
+        const a = pages.both.peek();
+        const b = pages.otherOnly.peek();
+        if (a === null && b === null) break;
+        // No key is in both queries: the second holds only keys SRC lacks.
+        if (a !== null && (b === null || compareKeys(a.key, b.key) < 0)) {
+          batch.push(joinedPair(a));
+          pages.both.advance();
+        } else {
+          const row = b as ListRow;
+          batch.push({ key: row.key, src: null, dst: { key: row.key, value: null, expiration: row.expiration, metadata: row.metadata } });
+          pages.otherOnly.advance();
+        }
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      db.prepare(`DETACH DATABASE ${JOINED_SCHEMA}`).run();
+    }
+  }
+
   async bulkWriter(namespace: string): Promise<BulkWriter> {
     const { db } = this.connect(namespace);
     const insert = this.statement(namespace, SQL.put);
@@ -404,6 +481,42 @@ function prepareDatabase(db: Db, now: number): number {
 function sweepExpired(db: Db, now: number, maxRows: number): number {
   if (!db.prepare(SQL.anyExpired).get(now)) return 0;
   return db.prepare(SQL.sweep).run(now, maxRows).changes;
+}
+
+/** Rows of one keyset-paged query, read a page at a time. */
+class PagedRows<Row extends { key: string }> {
+  private rows: Row[] = [];
+  private index = 0;
+  private after = '';
+  private finished = false;
+
+  constructor(private readonly readPage: (after: string) => Row[]) {}
+
+  peek(): Row | null {
+    if (this.index >= this.rows.length) {
+      if (this.finished) return null;
+      this.rows = this.readPage(this.after);
+      this.index = 0;
+      const last = this.rows[this.rows.length - 1];
+      if (last === undefined) {
+        this.finished = true;
+        return null;
+      }
+      this.after = last.key;
+    }
+    return this.rows[this.index] as Row;
+  }
+
+  advance(): void {
+    this.index++;
+  }
+}
+
+function joinedPair(row: JoinedRow): KeyPair {
+  const src = { key: row.key, value: row.value, expiration: row.expiration, metadata: row.metadata };
+  if (!row.inOther) return { key: row.key, src, dst: null };
+  const dst = { key: row.key, value: null, expiration: row.otherExpiration, metadata: row.otherMetadata };
+  return row.valuesEqual === null ? { key: row.key, src, dst } : { key: row.key, src, dst, valuesEqual: row.valuesEqual === 1 };
 }
 
 function toEntry(row: StoredRow): StoredEntry {

@@ -1,5 +1,5 @@
 /** What makes two entries of one key differ, as diff reports it. */
-import type { SideEntry } from './merge.js';
+import type { KeyPair, SideEntry } from './merge.js';
 
 export type Difference = 'value' | 'metadata' | 'expiration';
 
@@ -20,13 +20,16 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * How `dst` differs from `src`; null when they match. Values are compared only when both
- * sides read them (not with --keys-only). Metadata is compared as its compact JSON text,
- * which every backend produces the same way for the same object.
+ * How `dst` differs from `src`; null when they match. Values are compared when the store
+ * compared them (`valuesEqual`, from a join) or both sides read them (not with --keys-only).
+ * Metadata is compared as its compact JSON text, which every backend produces the same way
+ * for the same object.
  */
-export function differences(src: SideEntry, dst: SideEntry): Difference[] | null {
+export function differences(src: SideEntry, dst: SideEntry, valuesEqual?: KeyPair['valuesEqual']): Difference[] | null {
   let found: Difference[] | null = null;
-  if (src.value !== null && dst.value !== null && !bytesEqual(src.value, dst.value)) found = ['value'];
+  const valueDiffers =
+    valuesEqual !== undefined ? !valuesEqual : src.value !== null && dst.value !== null && !bytesEqual(src.value, dst.value);
+  if (valueDiffers) found = ['value'];
   if (src.metadata !== dst.metadata) (found ??= []).push('metadata');
   if (!expirationsMatch(src.expiration, dst.expiration)) (found ??= []).push('expiration');
   return found;

@@ -6,7 +6,7 @@
 import { KV } from '../kv.js';
 import { validatePrefix } from '../validation.js';
 import { type Difference, differences } from './compare.js';
-import { mergeSides, readSide } from './merge.js';
+import { readPairs } from './merge.js';
 import type { Store } from './stores.js';
 
 export type DifferenceKind = 'added' | 'removed' | 'changed';
@@ -57,7 +57,7 @@ export async function diffStores(src: Store, dst: Store, options: DiffOptions = 
   const read = { prefix: options.prefix, keysOnly: options.keysOnly };
   const counts: DiffCounts = { added: 0, removed: 0, changed: 0, same: 0 };
   let compared = 0;
-  for await (const batch of mergeSides(readSide(src.backend, src.namespace, read), readSide(dst.backend, dst.namespace, read))) {
+  for await (const batch of readPairs(src, dst, read)) {
     for (const pair of batch) {
       if (pair.dst === null) {
         counts.added++;
@@ -66,7 +66,7 @@ export async function diffStores(src: Store, dst: Store, options: DiffOptions = 
         counts.removed++;
         options.onDifference?.({ key: pair.key, kind: 'removed' });
       } else {
-        const differs = differences(pair.src, pair.dst);
+        const differs = differences(pair.src, pair.dst, pair.valuesEqual);
         if (differs === null) counts.same++;
         else {
           counts.changed++;

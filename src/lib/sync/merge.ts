@@ -3,43 +3,11 @@
  * (one per store) walked side by side, so memory holds a page of each, never a whole
  * namespace. Keys compare in UTF-8 byte order, the order both backends list in.
  */
-import type { Backend, StoredEntry } from '../backends/backend.js';
+import type { Backend, KeyPair, SideEntry, StoredEntry } from '../backends/backend.js';
+import { compareKeys } from '../cursor.js';
 
-/** An entry as one side holds it; `value` is null when values were not read (--keys-only). */
-export interface SideEntry {
-  key: string;
-  value: Uint8Array | null;
-  expiration: number | null;
-  metadata: string | null;
-}
-
-/** One key of the merged walk: present in SRC, in DST, or both. */
-export interface KeyPair {
-  key: string;
-  src: SideEntry | null;
-  dst: SideEntry | null;
-}
-
-/**
- * UTF-8 byte order on JS strings without encoding them: UTF-16 code units sort the same
- * way except that surrogates (U+D800–DFFF, which encode code points above U+FFFF) must
- * come after U+E000–FFFF, as their UTF-8 lead bytes do.
- */
-export function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
+export type { KeyPair, SideEntry };
+export { compareKeys };
 
 export interface ReadOptions {
   prefix?: string | undefined;
@@ -178,3 +146,24 @@ export async function* mergeSides(
     await Promise.all([left.close(), right.close()]);
   }
 }
+
+/**
+ * SRC and DST walked together in key order: one join inside the store when SRC's backend can
+ * read DST's storage (two local stores), else the merge of two scans.
+ */
+export function readPairs(
+  src: { backend: Backend; namespace: string },
+  dst: { backend: Backend; namespace: string } | null,
+  options: ReadOptions = {},
+): AsyncIterable<KeyPair[]> {
+  const srcSide = readSide(src.backend, src.namespace, options);
+  if (dst === null) return mergeSides(srcSide, emptySide());
+  const joined = src.backend.joinScan?.(src.namespace, dst.backend, dst.namespace, {
+    prefix: options.prefix,
+    values: !options.keysOnly,
+    batchSize: options.pageSize ?? 1000,
+  });
+  return joined ?? mergeSides(srcSide, readSide(dst.backend, dst.namespace, options));
+}
+
+async function* emptySide(): AsyncIterable<SideEntry[]> {}

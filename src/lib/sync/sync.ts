@@ -15,7 +15,7 @@ import { validatePrefix } from '../validation.js';
 import { Applier, RefusalReport, type RefusedEntry, WRITE_CHUNK, refusalOf } from './apply.js';
 import { differences } from './compare.js';
 import { openDestination } from './destination.js';
-import { type SideEntry, mergeSides, readSide } from './merge.js';
+import { readPairs } from './merge.js';
 import { KeySpool, spoolFolder } from './spool.js';
 import type { Store } from './stores.js';
 
@@ -89,8 +89,7 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
   const plan: SyncPlan = { add: 0, change: 0, delete: 0, keep: 0, same: 0, invalid: 0 };
   const refusals = new RefusalReport(options.reportLimit ?? DEFAULT_REPORT_LIMIT);
   const read = { prefix: options.prefix };
-  const dstSide: AsyncIterable<SideEntry[]> = destination.exists ? readSide(dst.backend, dst.namespace, read) : emptySide();
-  const pairs = mergeSides(readSide(src.backend, src.namespace, read), dstSide);
+  const pairs = readPairs(src, destination.exists ? dst : null, read);
 
   /** Walk the merge; hand each key to write / delete to the callbacks. */
   const compare = async (onWrite: (entry: StoredEntry) => Promise<void>, onDelete: (key: string) => Promise<void>) => {
@@ -105,12 +104,13 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
           } else plan.keep++;
           continue;
         }
-        if (pair.dst !== null && differences(pair.src, pair.dst) === null) {
+        if (pair.dst !== null && differences(pair.src, pair.dst, pair.valuesEqual) === null) {
           plan.same++;
           continue;
         }
         if (pair.dst === null) plan.add++;
         else plan.change++;
+        // SRC's value is read for every key whose rows differ (a join leaves it out only for identical rows).
         const entry = pair.src as StoredEntry;
         const refusal = refusalOf(entry, now);
         if (refusal) {
@@ -242,5 +242,3 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
     }
   }
 }
-
-async function* emptySide(): AsyncIterable<SideEntry[]> {}
