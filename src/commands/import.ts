@@ -5,8 +5,8 @@ import { abortOnSignals, bulkInput } from '../lib/bulk/interrupt.js';
 import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
 import { UsageError } from '../lib/errors.js';
 import { FORMATS, delimiterOf, formatOfFile } from '../lib/formats/index.js';
-import { warn } from '../lib/output.js';
-import { count, counted, rateText, seconds, startProgress } from '../lib/progress.js';
+import { rateText, seconds, startProgress, warn } from '../lib/term/index.js';
+import { count, counted } from '../lib/words.js';
 
 export type ImportResult = NamespaceImportSummary;
 

@@ -26,13 +26,12 @@ import type { ByteChunks, CsvColumns } from '../formats/types.js';
 import { csvWriter, unknownColumns } from '../formats/csv.js';
 import { type TextWriter, jsonArrayWriter, jsonLinesWriter, jsonObjectWriter } from '../formats/json.js';
 import { displayKey } from '../validation.js';
-import { count as countText } from '../progress.js';
 import { EntryBuilder } from './entries.js';
 import { abortable, unlessAborted } from './interrupt.js';
 import { type BulkSource, checkWritable, chunksOf, sourceName, teeToFile } from './io.js';
 import { KeyFingerprints } from './key-fingerprints.js';
 import { LARGE_VALUE_CHARS, collectGarbage } from '../memory.js';
-import { counted } from '../words.js';
+import { count as countText, counted } from '../words.js';
 import { WritePipeline } from './write-pipeline.js';
 
 export interface ImportOptions {
