@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { type NamespaceImportSummary, describeInvalid, importIntoNamespace } from '../lib/bulk/import.js';
+import { importIntoNamespace } from '../lib/bulk/import-namespace.js';
+import { describeInvalid } from '../lib/bulk/import-errors.js';
+import type { NamespaceImportSummary } from '../lib/bulk/import-types.js';
 import { abortOnSignals, bulkInput } from '../lib/bulk/interrupt.js';
 import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
 import { UsageError } from '../lib/errors.js';
