@@ -6,7 +6,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import type { Backend } from '../lib/backends/backend.js';
 import type { KV } from '../lib/kv.js';
-import type { ResolvedSettings } from '../lib/settings.js';
+import type { ResolvedSettings } from '../lib/config/index.js';
 import { CommandSession } from './command-session.js';
 import { reportError } from './report-error.js';
 

@@ -8,7 +8,7 @@ import type { Command, Interfaces } from '@oclif/core';
 import type { Backend } from '../lib/backends/backend.js';
 import { createBackend } from '../lib/backends/index.js';
 import { KV } from '../lib/kv.js';
-import type { ResolvedSettings } from '../lib/settings.js';
+import type { ResolvedSettings } from '../lib/config/index.js';
 import type { BaseFlags } from './base-command.js';
 import { settingsFromFlags } from './command-settings.js';
 

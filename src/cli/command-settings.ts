@@ -1,6 +1,7 @@
 /** Settings of one command run: its parsed global flags, the environment and the active profile. */
-import { loadProfileValues } from '../lib/profile-values.js';
-import { type ResolvedSettings, SETTING_NAMES, type SettingValues, resolveSettings } from '../lib/settings.js';
+// Leaf files, not config/index.js: this file is on the fast path, which loads no module it does not use (see config/index.ts).
+import { loadProfileValues } from '../lib/config/profile-values.js';
+import { type ResolvedSettings, SETTING_NAMES, type SettingValues, resolveSettings } from '../lib/config/settings.js';
 
 export function settingsFromFlags(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ResolvedSettings {
   const flagValues: SettingValues = {};

@@ -25,7 +25,8 @@
  * a boolean's default — is checked for the fast commands by test/unit/dispatch.test.ts.
  */
 import { parseArgs } from 'node:util';
-import { writeStdout } from '../lib/output.js';
+// The leaf, not term/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
+import { writeStdout } from '../lib/term/output.js';
 import { CommandSession } from './command-session.js';
 import { type Manifest, type ManifestArg, type ManifestCommand, type ManifestFlag, findCommand } from './manifest.js';
 import { reportError } from './report-error.js';

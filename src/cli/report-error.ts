@@ -5,7 +5,8 @@
  * fast `kv get` path can use it too.
  */
 import { ExitCode, isKvadmError } from '../lib/errors.js';
-import { useColor } from '../lib/output.js';
+// The leaf, not term/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
+import { useColor } from '../lib/term/output.js';
 
 export function reportError(error: Error & { oclif?: { exit?: number }; code?: unknown }, json: boolean): number {
   // The reader of stdout went away (`kvadm kv list --all | head`): it has what it wanted.

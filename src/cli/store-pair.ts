@@ -1,10 +1,9 @@
 /** The SRC and DST arguments of diff, sync and copy, opened as two stores and closed after use. */
 import { Args, Flags } from '@oclif/core';
 import { ExitCode, KvadmError, UsageError, ValidationError } from '../lib/errors.js';
-import { warn } from '../lib/output.js';
-import { count } from '../lib/progress.js';
-import { counted } from '../lib/words.js';
-import type { Settings } from '../lib/settings.js';
+import { warn } from '../lib/term/index.js';
+import { count, counted } from '../lib/words.js';
+import type { Settings } from '../lib/config/index.js';
 import { type Store, openStore, parseStoreAddress } from '../lib/sync/index.js';
 
 export const storeArgs = {

@@ -9,7 +9,8 @@ import {
   storeArgs,
   withStores,
 } from '../cli/store-pair.js';
-import { count, rateText, seconds, startProgress } from '../lib/progress.js';
+import { rateText, seconds, startProgress } from '../lib/term/index.js';
+import { count } from '../lib/words.js';
 import { type CopySummary, copyStore } from '../lib/sync/index.js';
 
 export type CopyResult = CopySummary;

@@ -2,8 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { keyForLine, refuseNamespaceFlag, storeArgs, withStores } from '../cli/store-pair.js';
 import { ExitCode } from '../lib/errors.js';
-import { writeStdout } from '../lib/output.js';
-import { count, rateText, seconds, startProgress } from '../lib/progress.js';
+import { rateText, seconds, startProgress, writeStdout } from '../lib/term/index.js';
+import { count } from '../lib/words.js';
 import { type DiffSummary, type Difference, diffStores } from '../lib/sync/index.js';
 
 export interface DiffResult extends DiffSummary {

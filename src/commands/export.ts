@@ -3,7 +3,8 @@ import { BaseCommand } from '../cli/base-command.js';
 import { type ExportSummary, exportEntries } from '../lib/bulk/export.js';
 import { abortOnSignals } from '../lib/bulk/interrupt.js';
 import { FORMATS, delimiterOf, formatOf, formatOfFile } from '../lib/formats/index.js';
-import { count, counted, rateText, seconds, startProgress } from '../lib/progress.js';
+import { rateText, seconds, startProgress } from '../lib/term/index.js';
+import { count, counted } from '../lib/words.js';
 
 export type ExportResult = ExportSummary;
 

@@ -1,12 +1,14 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { type NamespaceImportSummary, describeInvalid, importIntoNamespace } from '../lib/bulk/import.js';
+import { importIntoNamespace } from '../lib/bulk/import-namespace.js';
+import { describeInvalid } from '../lib/bulk/import-errors.js';
+import type { NamespaceImportSummary } from '../lib/bulk/import-types.js';
 import { abortOnSignals, bulkInput } from '../lib/bulk/interrupt.js';
 import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
 import { UsageError } from '../lib/errors.js';
 import { FORMATS, delimiterOf, formatOfFile } from '../lib/formats/index.js';
-import { warn } from '../lib/output.js';
-import { count, counted, rateText, seconds, startProgress } from '../lib/progress.js';
+import { rateText, seconds, startProgress, warn } from '../lib/term/index.js';
+import { count, counted } from '../lib/words.js';
 
 export type ImportResult = NamespaceImportSummary;
 

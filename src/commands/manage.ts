@@ -1,5 +1,5 @@
 import { BaseCommand } from '../cli/base-command.js';
-import { interactive } from '../lib/confirm.js';
+import { interactive } from '../lib/term/index.js';
 import { UsageError } from '../lib/errors.js';
 import { runManage } from '../lib/manage/session.js';
 

@@ -9,8 +9,8 @@ import {
   storeArgs,
   withStores,
 } from '../cli/store-pair.js';
-import { confirmDestructive } from '../lib/confirm.js';
-import { count, rateText, seconds, startProgress } from '../lib/progress.js';
+import { confirmDestructive, rateText, seconds, startProgress } from '../lib/term/index.js';
+import { count } from '../lib/words.js';
 import { type RefusedEntry, type SyncPlan, type SyncSummary, syncStores } from '../lib/sync/index.js';
 
 export type SyncResult = SyncSummary;

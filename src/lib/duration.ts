@@ -2,7 +2,7 @@
  * Parsing human time input: --ttl, --expiration and --cache-ttl, and the `expiration`
  * field of import files (which takes the same unix seconds or ISO-8601 as the flag).
  */
-import { ValidationError, displayKey } from './errors.js';
+import { ValidationError } from './errors.js';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
@@ -41,9 +41,8 @@ const TIME_HINT =
 export function parseExpiration(input: string, parameter = '--expiration', key?: string): number {
   const text = input.trim();
   if (/^\d+$/.test(text)) return Number(text);
-  const where = `${key === undefined ? '' : `key ${displayKey(key)}: `}${parameter} ${JSON.stringify(input)}`;
   const fail = (problem: string, hint = TIME_HINT): never => {
-    throw new ValidationError('EXPIRATION_INVALID', `${where} ${problem}`, { hint, ...(key === undefined ? {} : { details: { key } }) });
+    throw new ValidationError('EXPIRATION_INVALID', `${parameter} ${JSON.stringify(input)} ${problem}`, { key, hint });
   };
   if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) {
     fail('must be a whole number of seconds since 1970-01-01 UTC (unix time), or an ISO-8601 time');

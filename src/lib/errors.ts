@@ -69,15 +69,24 @@ export type ValidationCode =
   | 'FIELD_INVALID'
   | 'USAGE';
 
-/** A limit or shape violation: exit 2. `httpStatus` is what the server answers. */
+/**
+ * A limit or shape violation: exit 2. `httpStatus` is what the server answers. When it
+ * concerns a key (`options.key`), the message starts with that key (`key "a": …`), the
+ * key is the first of the details, and `reason` is the message without it, for reports
+ * that show the key in a column of its own.
+ */
 export class ValidationError extends KvadmError {
   readonly httpStatus: 400 | 413 | 414;
-  /** The message without kvadm's context, worded as PROTOCOL.md gives it (what the server sends). */
+  /** The message without kvadm's context, worded as docs/PROTOCOL.md gives it (what the server sends). */
   readonly wireMessage: string;
+  /** The rule broken, without the key it concerns (the whole message when it concerns none). */
+  readonly reason: string;
   constructor(
     code: ValidationCode,
-    message: string,
+    reason: string,
     options: {
+      /** The key the error concerns: named at the start of the message and in the details. */
+      key?: string | undefined;
       hint?: string;
       details?: ErrorDetails;
       httpStatus?: 400 | 413 | 414;
@@ -85,9 +94,12 @@ export class ValidationError extends KvadmError {
       cause?: unknown;
     } = {},
   ) {
-    super(code, message, { ...options, exitCode: ExitCode.usage });
+    const { key, ...rest } = options;
+    const message = key === undefined ? reason : `key ${displayKey(key)}: ${reason}`;
+    super(code, message, { ...rest, exitCode: ExitCode.usage, ...(key === undefined ? {} : { details: { key, ...rest.details } }) });
     this.httpStatus = options.httpStatus ?? 400;
     this.wireMessage = options.wireMessage ?? message;
+    this.reason = reason;
   }
 }
 

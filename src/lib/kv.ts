@@ -23,7 +23,8 @@ import {
 } from './validation.js';
 import { type PutValue, type SyncPutValue, type ValueType, bytesToValue, isStreamValue, valueToBytes, valueToBytesSync } from './values.js';
 import { LocalBackend } from './backends/local.js';
-import { defaultDataDir } from './paths.js';
+// The leaf, not config/index.js: this file is on the fast path, which loads no module it does not use (see config/index.ts).
+import { defaultDataDir } from './config/paths.js';
 
 export type { PutValue, SyncPutValue, ValueType } from './values.js';
 export type { KeyInfo, ListResult, NamespaceInfo } from './backends/backend.js';

@@ -17,10 +17,6 @@ export function utf8Length(text: string): number {
 /** A UTF-16 code unit of a surrogate pair standing alone: such a string has no UTF-8 form. */
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-function keyContext(key: string | undefined): string {
-  return key === undefined ? '' : `key ${displayKey(key)}: `;
-}
-
 /** Keys: 1..512 UTF-8 bytes; not "." or ".." (they cannot travel as a URL path segment). */
 export function validateKey(key: unknown): string {
   if (typeof key !== 'string') {
@@ -53,9 +49,10 @@ export function validateKey(key: unknown): string {
   const bytes = utf8Length(key);
   if (bytes > LIMITS.keyMaxBytes) {
     const wire = `UTF-8 encoded length of ${bytes} exceeds key length limit of ${LIMITS.keyMaxBytes}.`;
-    throw new ValidationError('KEY_TOO_LONG', `${keyContext(key)}${wire}`, {
+    throw new ValidationError('KEY_TOO_LONG', wire, {
+      key,
       hint: `shorten the key to at most ${LIMITS.keyMaxBytes} bytes (multi-byte characters count 2-4 bytes each)`,
-      details: { key, limit: LIMITS.keyMaxBytes, actual: bytes },
+      details: { limit: LIMITS.keyMaxBytes, actual: bytes },
       httpStatus: 414,
       wireMessage: wire,
     });
@@ -73,9 +70,10 @@ export function validateValueSize(byteLength: number, key?: string, readFrom?: s
       readFrom === undefined
         ? `Value length of ${byteLength} exceeds limit of ${LIMITS.valueMaxBytes}.`
         : `Value length of more than ${LIMITS.valueMaxBytes} exceeds limit of ${LIMITS.valueMaxBytes} (stopped reading ${readFrom} there).`;
-    throw new ValidationError('VALUE_TOO_LARGE', `${keyContext(key)}${wire}`, {
+    throw new ValidationError('VALUE_TOO_LARGE', wire, {
+      key,
       hint: 'values are limited to 25 MiB (26,214,400 bytes); split the value across several keys',
-      details: { ...(key === undefined ? {} : { key }), limit: LIMITS.valueMaxBytes, actual: byteLength },
+      details: { limit: LIMITS.valueMaxBytes, actual: byteLength },
       httpStatus: 413,
       wireMessage: wire,
     });
@@ -92,16 +90,16 @@ export function serializeMetadata(metadata: unknown, key?: string): string | nul
   try {
     text = JSON.stringify(metadata);
   } catch (cause) {
-    throw new ValidationError('METADATA_INVALID', `${keyContext(key)}metadata is not JSON-serialisable: ${(cause as Error).message}`, {
+    throw new ValidationError('METADATA_INVALID', `metadata is not JSON-serialisable: ${(cause as Error).message}`, {
+      key,
       hint: 'metadata must be plain JSON (objects, arrays, strings, numbers, booleans, null)',
-      details: key === undefined ? {} : { key },
       cause,
     });
   }
   if (text === undefined) {
-    throw new ValidationError('METADATA_INVALID', `${keyContext(key)}metadata of type ${typeof metadata} is not JSON-serialisable`, {
+    throw new ValidationError('METADATA_INVALID', `metadata of type ${typeof metadata} is not JSON-serialisable`, {
+      key,
       hint: 'metadata must be plain JSON',
-      details: key === undefined ? {} : { key },
     });
   }
   return checkMetadataText(text, key);
@@ -113,9 +111,9 @@ export function parseMetadataText(text: string, key?: string): string {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new ValidationError('METADATA_INVALID', `${keyContext(key)}metadata is not valid JSON: ${(cause as Error).message}`, {
+    throw new ValidationError('METADATA_INVALID', `metadata is not valid JSON: ${(cause as Error).message}`, {
+      key,
       hint: `give metadata as JSON, for example '{"owner":"ops"}'`,
-      details: key === undefined ? {} : { key },
       cause,
     });
   }
@@ -126,9 +124,10 @@ function checkMetadataText(text: string, key: string | undefined): string {
   const bytes = utf8Length(text);
   if (bytes > LIMITS.metadataMaxBytes) {
     const wire = `Metadata length of ${bytes} exceeds limit of ${LIMITS.metadataMaxBytes}.`;
-    throw new ValidationError('METADATA_TOO_LARGE', `${keyContext(key)}${wire}`, {
+    throw new ValidationError('METADATA_TOO_LARGE', wire, {
+      key,
       hint: `metadata is limited to ${LIMITS.metadataMaxBytes} bytes of serialised JSON; store large data in the value`,
-      details: { ...(key === undefined ? {} : { key }), limit: LIMITS.metadataMaxBytes, actual: bytes },
+      details: { limit: LIMITS.metadataMaxBytes, actual: bytes },
       httpStatus: 413,
       wireMessage: wire,
     });
@@ -155,17 +154,19 @@ export function validateExpirationTtl(ttl: unknown, key?: string): number {
   if (!isWholeNumber(n)) {
     // 90.5 or "x" is not "less than 60": name the rule it breaks.
     const wire = `Invalid expiration_ttl of ${shown(ttl)}. Expiration TTL must be a whole number of seconds.`;
-    throw new ValidationError('EXPIRATION_TTL_INVALID', `${keyContext(key)}${wire}`, {
+    throw new ValidationError('EXPIRATION_TTL_INVALID', wire, {
+      key,
       hint: `give a whole number of seconds of at least ${LIMITS.minExpirationTtlSeconds}, such as 3600`,
-      details: { ...(key === undefined ? {} : { key }), ...(typeof n === 'number' ? { actual: n } : {}) },
+      details: { ...(typeof n === 'number' ? { actual: n } : {}) },
       wireMessage: wire,
     });
   }
   if (n < LIMITS.minExpirationTtlSeconds) {
     const wire = `Invalid expiration_ttl of ${String(ttl)}. Expiration TTL must be at least ${LIMITS.minExpirationTtlSeconds}.`;
-    throw new ValidationError('EXPIRATION_TTL_INVALID', `${keyContext(key)}${wire}`, {
+    throw new ValidationError('EXPIRATION_TTL_INVALID', wire, {
+      key,
       hint: `give a whole number of seconds of at least ${LIMITS.minExpirationTtlSeconds}`,
-      details: { ...(key === undefined ? {} : { key }), limit: LIMITS.minExpirationTtlSeconds, actual: n },
+      details: { limit: LIMITS.minExpirationTtlSeconds, actual: n },
       wireMessage: wire,
     });
   }
@@ -182,17 +183,19 @@ export function validateExpiration(expiration: unknown, nowMs: number, key?: str
   const earliest = Math.floor(nowMs / 1000) + LIMITS.minExpirationOffsetSeconds;
   if (!isWholeNumber(n)) {
     const wire = `Invalid expiration of ${shown(expiration)}. Expiration times must be a whole number of seconds since the epoch (unix time).`;
-    throw new ValidationError('EXPIRATION_INVALID', `${keyContext(key)}${wire}`, {
+    throw new ValidationError('EXPIRATION_INVALID', wire, {
+      key,
       hint: `give unix seconds of at least ${earliest} (now + ${LIMITS.minExpirationOffsetSeconds} s), or use a TTL`,
-      details: { ...(key === undefined ? {} : { key }), ...(typeof n === 'number' ? { actual: n } : {}) },
+      details: { ...(typeof n === 'number' ? { actual: n } : {}) },
       wireMessage: wire,
     });
   }
   if (n < earliest) {
     const wire = `Invalid expiration of ${String(expiration)}. Expiration times must be at least ${LIMITS.minExpirationOffsetSeconds} seconds in the future.`;
-    throw new ValidationError('EXPIRATION_INVALID', `${keyContext(key)}${wire}`, {
+    throw new ValidationError('EXPIRATION_INVALID', wire, {
+      key,
       hint: `give unix seconds of at least ${earliest} (now + ${LIMITS.minExpirationOffsetSeconds} s), or use a TTL`,
-      details: { ...(key === undefined ? {} : { key }), limit: earliest, actual: n },
+      details: { limit: earliest, actual: n },
       wireMessage: wire,
     });
   }
@@ -204,11 +207,12 @@ function checkLatestExpiration(expiration: number, parameter: 'expiration' | 'ex
   if (expiration <= LIMITS.maxExpirationSeconds) return expiration;
   const wire = `Invalid ${parameter} of ${given}. Expiration times must be no later than ${LIMITS.maxExpirationSeconds} (9999-12-31T23:59:59Z).`;
   const looksLikeMs = parameter === 'expiration' && expiration > 1e11 && expiration / 1000 <= LIMITS.maxExpirationSeconds;
-  throw new ValidationError(parameter === 'expiration' ? 'EXPIRATION_INVALID' : 'EXPIRATION_TTL_INVALID', `${keyContext(key)}${wire}`, {
+  throw new ValidationError(parameter === 'expiration' ? 'EXPIRATION_INVALID' : 'EXPIRATION_TTL_INVALID', wire, {
+    key,
     hint: looksLikeMs
       ? `${given} looks like milliseconds: expirations are unix seconds (${Math.floor(expiration / 1000)})`
       : 'give an expiry before the year 10000',
-    details: { ...(key === undefined ? {} : { key }), limit: LIMITS.maxExpirationSeconds, actual: expiration },
+    details: { limit: LIMITS.maxExpirationSeconds, actual: expiration },
     wireMessage: wire,
   });
 }

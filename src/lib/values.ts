@@ -66,14 +66,10 @@ export function valueToBytesSync(value: SyncPutValue, key?: string): Uint8Array 
   } else if (ArrayBuffer.isView(value)) {
     bytes = value instanceof Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   } else if (value === undefined || value === null || typeof value === 'function' || typeof value === 'symbol') {
-    throw new ValidationError(
-      'VALUE_INVALID',
-      `${key === undefined ? '' : `key ${displayKey(key)}: `}a value is required (got ${value === null ? 'null' : typeof value})`,
-      {
-        hint: 'give a string, a JSON object, bytes or a stream',
-        ...(key === undefined ? {} : { details: { key } }),
-      },
-    );
+    throw new ValidationError('VALUE_INVALID', `a value is required (got ${value === null ? 'null' : typeof value})`, {
+      key,
+      hint: 'give a string, a JSON object, bytes or a stream',
+    });
   } else {
     // Objects, arrays, numbers and booleans are stored as their JSON text, as the runtime API does.
     bytes = Buffer.from(JSON.stringify(value), 'utf8');

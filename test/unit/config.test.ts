@@ -3,16 +3,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigFileError,
+  ConfigStore,
+  loadProfileValues,
   maskSecret,
   readConfigFile,
+  resolveSettings,
   selectProfileName,
   validateSettingName,
   validateSettingValue,
-} from '../../src/lib/config-file.js';
-import { ConfigStore } from '../../src/lib/config-store.js';
+} from '../../src/lib/config/index.js';
 import { KvadmError } from '../../src/lib/errors.js';
-import { loadProfileValues } from '../../src/lib/profile-values.js';
-import { resolveSettings } from '../../src/lib/settings.js';
 import { tempDir } from '../helpers.js';
 
 function configEnv(content?: string): { env: NodeJS.ProcessEnv; file: string } {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidEntriesError } from '../../src/lib/bulk/import.js';
+import { InvalidEntriesError } from '../../src/lib/bulk/import-errors.js';
 import { InterruptedError } from '../../src/lib/errors.js';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import { KV } from '../../src/lib/kv.js';

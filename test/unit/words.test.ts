@@ -10,7 +10,7 @@ import { displayKey } from '../../src/lib/errors.js';
 import { csvColumns } from '../../src/lib/formats/csv.js';
 import { KV } from '../../src/lib/kv.js';
 import { exportToFile, importFromFile } from '../../src/lib/manage/transfer.js';
-import { renderTable, truncate } from '../../src/lib/output.js';
+import { renderTable, truncate } from '../../src/lib/term/index.js';
 import { count, counted, truncateText } from '../../src/lib/words.js';
 import { tempDir } from '../helpers.js';
 

@@ -2,7 +2,7 @@
 import type KvDeleteCommand from '../../commands/kv/delete.js';
 import type { BulkSource } from '../../lib/bulk/io.js';
 import { UsageError } from '../../lib/errors.js';
-import { counted } from '../../lib/words.js';
+import { count, counted } from '../../lib/words.js';
 import type { CommandSession } from '../command-session.js';
 
 type Session = CommandSession<typeof KvDeleteCommand>;
@@ -12,13 +12,12 @@ type Session = CommandSession<typeof KvDeleteCommand>;
  * loaded only then: `kv delete KEY` is called in loops and should start as fast as `kv get`.
  */
 async function bulkDeleting() {
-  const [bulk, io, confirm, progress] = await Promise.all([
+  const [bulk, io, term] = await Promise.all([
     import('../../lib/bulk/delete.js'),
     import('../../lib/bulk/io.js'),
-    import('../../lib/confirm.js'),
-    import('../../lib/progress.js'),
+    import('../../lib/term/index.js'),
   ]);
-  return { ...bulk, ...io, ...confirm, ...progress };
+  return { ...bulk, ...io, ...term };
 }
 
 export interface KvDeleteResult {
@@ -83,8 +82,7 @@ async function deleteUnderPrefix(session: Session, prefix: string, force: boolea
 }
 
 async function deleteFromFile(session: Session, file: string, force: boolean): Promise<KvDeleteResult> {
-  const { checkReadable, confirmDestructive, count, deleteKeys, keyListOptions, readKeyList, sourceName, startProgress } =
-    await bulkDeleting();
+  const { checkReadable, confirmDestructive, deleteKeys, keyListOptions, readKeyList, sourceName, startProgress } = await bulkDeleting();
   if (file !== '-') checkReadable(file);
   else if (process.stdin.isTTY)
     throw new UsageError('stdin is a terminal: no key list to read', 'pipe the key list into kvadm, or give a file');

@@ -5,7 +5,8 @@ import { parseDuration } from '../../lib/duration.js';
 import { toJsonValue } from '../../lib/encoding.js';
 import { KeyNotFoundError, UsageError } from '../../lib/errors.js';
 import type { KV } from '../../lib/kv.js';
-import { writeStdout } from '../../lib/output.js';
+// The leaf, not term/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
+import { writeStdout } from '../../lib/term/output.js';
 import { bytesToValue } from '../../lib/values.js';
 import type { CommandSession } from '../command-session.js';
 import { counted } from '../../lib/words.js';

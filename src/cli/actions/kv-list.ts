@@ -10,7 +10,8 @@ import {
   writeKeyListJson,
 } from '../../lib/key-listing.js';
 import type { KeyInfo } from '../../lib/kv.js';
-import { formatExpiration, isTTY, renderTable, warn, writeStdout } from '../../lib/output.js';
+// The leaf, not term/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
+import { formatExpiration, isTTY, renderTable, warn, writeStdout } from '../../lib/term/output.js';
 import { validateListLimit } from '../../lib/validation.js';
 import type { CommandSession } from '../command-session.js';
 

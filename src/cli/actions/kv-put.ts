@@ -2,7 +2,7 @@
 import type KvPutCommand from '../../commands/kv/put.js';
 import { parseDuration, parseExpiration } from '../../lib/duration.js';
 import { parseMetadataText } from '../../lib/validation.js';
-import { checkJsonValue, chooseValueSource, readValueSource } from '../../lib/value-source.js';
+import { checkJsonValue, chooseValueSource, readValueSource } from './kv-put-value.js';
 import type { CommandSession } from '../command-session.js';
 
 export interface KvPutResult {

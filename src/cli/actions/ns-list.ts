@@ -1,7 +1,8 @@
 /** What `ns list` does once its arguments are parsed (by oclif or by src/cli/dispatch.ts). */
 import type NsListCommand from '../../commands/ns/list.js';
 import { KV } from '../../lib/kv.js';
-import { isTTY, renderTable } from '../../lib/output.js';
+// The leaf, not term/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
+import { isTTY, renderTable } from '../../lib/term/output.js';
 import type { CommandSession } from '../command-session.js';
 
 export interface NsListResult {

@@ -1,10 +1,15 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { displayValue, validateSettingName } from '../../lib/config-file.js';
-import { effectiveValue } from '../../lib/config-report.js';
-import { ConfigStore } from '../../lib/config-store.js';
+import {
+  ConfigStore,
+  SETTING_NAMES,
+  type SettingName,
+  type SettingSource,
+  displayValue,
+  effectiveValue,
+  validateSettingName,
+} from '../../lib/config/index.js';
 import { ExitCode, KvadmError } from '../../lib/errors.js';
-import { SETTING_NAMES, type SettingName, type SettingSource } from '../../lib/settings.js';
 
 export interface ConfigGetResult {
   profile: string;

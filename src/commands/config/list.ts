@@ -1,9 +1,14 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { type ResolvedSetting, resolvedValues, shownValues } from '../../lib/config-report.js';
-import { ConfigStore } from '../../lib/config-store.js';
-import { isTTY, renderTable } from '../../lib/output.js';
-import type { SettingName, SettingValues } from '../../lib/settings.js';
+import {
+  ConfigStore,
+  type ResolvedSetting,
+  type SettingName,
+  type SettingValues,
+  resolvedValues,
+  shownValues,
+} from '../../lib/config/index.js';
+import { isTTY, renderTable } from '../../lib/term/index.js';
 
 export interface ConfigListResult {
   profile: string;

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
-import { ConfigStore } from '../../lib/config-store.js';
-import { isTTY, renderTable } from '../../lib/output.js';
+import { ConfigStore } from '../../lib/config/index.js';
+import { isTTY, renderTable } from '../../lib/term/index.js';
 
 export interface ConfigProfilesResult {
   active: string;

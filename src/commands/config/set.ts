@@ -1,10 +1,15 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { displayValue, validateSettingName, validateSettingValue } from '../../lib/config-file.js';
-import { ConfigStore } from '../../lib/config-store.js';
-import { interactive } from '../../lib/confirm.js';
+import {
+  ConfigStore,
+  SETTING_NAMES,
+  type SettingName,
+  displayValue,
+  validateSettingName,
+  validateSettingValue,
+} from '../../lib/config/index.js';
+import { interactive } from '../../lib/term/index.js';
 import { UsageError } from '../../lib/errors.js';
-import { SETTING_NAMES, type SettingName } from '../../lib/settings.js';
 import { readStream } from '../../lib/values.js';
 
 export interface ConfigSetResult {

@@ -1,7 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { ConfigStore } from '../../lib/config-store.js';
-import { SETTING_NAMES, type SettingName } from '../../lib/settings.js';
+import { ConfigStore, SETTING_NAMES, type SettingName } from '../../lib/config/index.js';
 
 export interface ConfigUnsetResult {
   profile: string;

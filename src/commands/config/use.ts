@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { ConfigStore } from '../../lib/config-store.js';
+import { ConfigStore } from '../../lib/config/index.js';
 
 export interface ConfigUseResult {
   activeProfile: string;

@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../cli/base-command.js';
-import { formatExpiration } from '../../lib/output.js';
+import { formatExpiration } from '../../lib/term/index.js';
 import { counted } from '../../lib/words.js';
 
 export interface KvSweepResult {

@@ -1,10 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { confirmDestructive } from '../../lib/confirm.js';
+import { chooseOne, confirmDestructive } from '../../lib/term/index.js';
 import { UsageError } from '../../lib/errors.js';
 import { KV } from '../../lib/kv.js';
 import { DEFAULT_NAMESPACE } from '../../lib/limits.js';
-import { chooseOne } from '../../lib/prompts.js';
 import { counted } from '../../lib/words.js';
 
 export interface NsDeleteResult {

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import type { NamespaceInfo } from '../../lib/kv.js';
-import { formatBytes, formatExpiration } from '../../lib/output.js';
+import { formatBytes, formatExpiration } from '../../lib/term/index.js';
 
 export interface NsInfoResult extends NamespaceInfo {
   swept?: number;

@@ -28,7 +28,7 @@ import { type BulkRequest, bulkRequests, wireExpiration } from './http-bulk-body
 import { HttpClient, type HttpClientOptions, type WireResponse, parseEnvelope } from './http-client.js';
 import { Semaphore, mapLimit } from '../concurrency.js';
 import { NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
-import { DEFAULT_ACCOUNT } from '../settings.js';
+import { DEFAULT_ACCOUNT } from '../config/index.js';
 import { LIMITS } from '../limits.js';
 import { WIRE_CODES } from '../wire-codes.js';
 

@@ -1,6 +1,6 @@
 /** Building the backend the settings ask for. */
 import type { Backend, Clock } from './backend.js';
-import type { Settings } from '../settings.js';
+import type { Settings } from '../config/index.js';
 import { UsageError } from '../errors.js';
 
 export async function createBackend(settings: Settings, clock?: Clock): Promise<Backend> {

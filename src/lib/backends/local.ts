@@ -36,7 +36,8 @@ import {
 import { DEFAULT_NAMESPACE, LIMITS } from '../limits.js';
 import { KvadmError, ExitCode, NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
 import { compareKeys, decodeCursor, encodeCursor, prefixUpperBound } from '../cursor.js';
-import { checkDataDir, makeFolder } from '../paths.js';
+// The leaf, not config/index.js: this file is on the fast path, which loads no module it does not use (see config/index.ts).
+import { checkDataDir, makeFolder } from '../config/paths.js';
 import { LARGE_VALUE_CHARS } from '../memory.js';
 
 type Db = Database.Database;

@@ -17,7 +17,7 @@ import { type KeyLineError, keyRecords, parseKeyLine } from '../key-lines.js';
 import type { KV } from '../kv.js';
 import { LIMITS } from '../limits.js';
 import { validateKey } from '../validation.js';
-import { type BulkSource, chunksOf, sourceName } from './io.js';
+import { type BulkSource, readChunks, sourceName } from './io.js';
 import { counted, truncateText } from '../words.js';
 
 const DELETE_BATCH = 1000;
@@ -152,7 +152,7 @@ export async function readKeyList(source: BulkSource, options: KeyListOptions = 
     );
   }
   const collector = new KeyCollector(name, options.reportLimit ?? 20);
-  const chunks = chunksOf(source);
+  const chunks = readChunks(source);
   try {
     switch (format) {
       case 'lines':

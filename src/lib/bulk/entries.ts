@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.js';
 import type { KV, PutOptions, SyncPutValue } from '../kv.js';
 import { csvBoolean } from '../formats/csv.js';
 import type { CsvColumns, RecordBatch } from '../formats/types.js';
-import { displayKey, validateKey, validateValueSize } from '../validation.js';
+import { validateKey, validateValueSize } from '../validation.js';
 import { parseExpiration } from '../duration.js';
 
 const ENTRY_HINT = 'each entry is an object {"key": "...", "value": "...", "expiration"?, "expiration_ttl"?, "metadata"?, "base64"?}';
@@ -120,20 +120,20 @@ export class EntryBuilder {
     const expiration: unknown = options.expiration;
     if (typeof expiration === 'string') options.expiration = parseExpiration(expiration, 'expiration', key);
     if (value === undefined) {
-      throw new ValidationError('VALUE_MISSING', `key ${displayKey(key)}: the entry has no value`, { hint: ENTRY_HINT, details: { key } });
+      throw new ValidationError('VALUE_MISSING', 'the entry has no value', { key, hint: ENTRY_HINT });
     }
     if (value === null) {
-      throw new ValidationError('VALUE_INVALID', `key ${displayKey(key)}: the value is null`, {
+      throw new ValidationError('VALUE_INVALID', 'the value is null', {
+        key,
         hint: 'give a string (or any JSON value, stored as its JSON text)',
-        details: { key },
       });
     }
     let storedValue: SyncPutValue;
     if (base64) {
       if (typeof value !== 'string') {
-        throw new ValidationError('BASE64_INVALID', `key ${displayKey(key)}: "base64" is true but the value is ${typeName(value)}`, {
+        throw new ValidationError('BASE64_INVALID', `"base64" is true but the value is ${typeName(value)}`, {
+          key,
           hint: 'a base64 value must be a string',
-          details: { key },
         });
       }
       storedValue = decodeBase64(value, key);
@@ -148,14 +148,10 @@ function parseMetadataCell(text: string, key: string | undefined): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new ValidationError(
-      'METADATA_INVALID',
-      `${key ? `key ${displayKey(key)}: ` : ''}metadata is not valid JSON: ${(cause as Error).message}`,
-      {
-        hint: `give metadata as JSON text, for example {"owner":"ops"} (in CSV: "{""owner"":""ops""}")`,
-        details: key ? { key } : {},
-      },
-    );
+    throw new ValidationError('METADATA_INVALID', `metadata is not valid JSON: ${(cause as Error).message}`, {
+      key: key || undefined,
+      hint: `give metadata as JSON text, for example {"owner":"ops"} (in CSV: "{""owner"":""ops""}")`,
+    });
   }
 }
 
@@ -164,9 +160,9 @@ const BASE64_ALPHABET = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Strict base64 (RFC 4648 §4, padded, canonical): anything else is refused, never guessed. */
 export function decodeBase64(text: string, key: string): Buffer {
   const fail = (problem: string): never => {
-    throw new ValidationError('BASE64_INVALID', `key ${displayKey(key)}: the value is not valid base64: ${problem}`, {
+    throw new ValidationError('BASE64_INVALID', `the value is not valid base64: ${problem}`, {
+      key,
       hint: 'give standard base64 with "=" padding (no line breaks, no URL-safe - or _), or drop "base64": true for text',
-      details: { key },
     });
   };
   if (!BASE64_ALPHABET.test(text)) {

@@ -1,6 +1,9 @@
 /**
  * The import engine (used by `kvadm import` and the interactive mode): reads a JSON,
  * JSON Lines or CSV stream, validates every entry through the KV client, and writes.
+ * Its options and summary are in import-types.ts, the errors it ends with in
+ * import-errors.ts, the --rejects file in import-rejects.ts; importing into a namespace
+ * that may need creating is import-namespace.ts.
  *
  * Nothing is written unless every entry is valid (or `skipInvalid`), without reading
  * the input twice when the backend's bulk writer is atomic (the local store): entries
@@ -9,7 +12,8 @@
  * validate everything (stdin is spooled to a temporary file meanwhile), then read it
  * again and write, a few requests in flight (see WritePipeline). Keeping the checked
  * entries in memory between the passes was measured slower for 100,000 small entries:
- * the garbage collector's work on them cost more than parsing the input again.
+ * the garbage collector's work on them cost more than parsing the input again. Both
+ * paths read records through one loop (entryBatches).
  *
  * Memory does not grow with the input, except for duplicate detection: 16 bytes per
  * distinct key (see KeyFingerprints).
@@ -17,181 +21,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Backend, BulkWriteResult, BulkWriter, StoredEntry } from '../backends/backend.js';
-import { ExitCode, InterruptedError, KvadmError, NamespaceExistsError, NamespaceNotFoundError, ValidationError } from '../errors.js';
-import { KV } from '../kv.js';
+import type { BulkWriteResult, BulkWriter, StoredEntry } from '../backends/backend.js';
+import { InterruptedError, KvadmError, ValidationError } from '../errors.js';
+import type { KV } from '../kv.js';
 import { LIMITS } from '../limits.js';
-import { type Format, type RecordBatch, readRecords } from '../formats/index.js';
+import { type RecordBatch, readRecords } from '../formats/index.js';
 import type { ByteChunks, CsvColumns } from '../formats/types.js';
-import { csvWriter, unknownColumns } from '../formats/csv.js';
-import { type TextWriter, jsonArrayWriter, jsonLinesWriter, jsonObjectWriter } from '../formats/json.js';
-import { displayKey } from '../validation.js';
-import { count as countText } from '../progress.js';
-import { EntryBuilder } from './entries.js';
-import { abortable, unlessAborted } from './interrupt.js';
-import { type BulkSource, checkWritable, chunksOf, sourceName, teeToFile } from './io.js';
-import { KeyFingerprints } from './key-fingerprints.js';
+import { unknownColumns } from '../formats/csv.js';
 import { LARGE_VALUE_CHARS, collectGarbage } from '../memory.js';
-import { counted } from '../words.js';
+import { withBulkWriter } from './bulk-writer.js';
+import { EntryBuilder } from './entries.js';
+import { ImportIncompleteError, ImportStoppedError, InvalidEntriesError } from './import-errors.js';
+import { RejectsFile } from './import-rejects.js';
+import type { ImportOptions, ImportProgress, ImportSummary, InvalidEntry } from './import-types.js';
+import { abortable, unlessAborted } from './interrupt.js';
+import { type BulkSource, checkWritable, readChunks, sourceName, teeToFile } from './io.js';
+import { KeyFingerprints } from './key-fingerprints.js';
 import { WritePipeline } from './write-pipeline.js';
 
-export interface ImportOptions {
-  format: Format;
-  /** CSV field delimiter (default ","). */
-  delimiter?: string;
-  /** CSV: leave columns kvadm does not know out (otherwise such a header is refused). */
-  ignoreColumns?: boolean;
-  /** Write the valid entries and leave out the invalid ones (instead of writing nothing). */
-  skipInvalid?: boolean;
-  /** Validate and count, write nothing. */
-  dryRun?: boolean;
-  /** With skipInvalid: write the rejected records here, in the input's format. */
-  rejectsPath?: string;
-  /** How many invalid entries the report lists (default 20); all are counted. */
-  reportLimit?: number;
-  /** Called after each batch with running totals (cheap: throttle rendering yourself). */
-  onProgress?: (progress: ImportProgress) => void;
-  /** Validate everything before writing anything (what a non-atomic backend gets); forced on for tests. */
-  validateFirst?: boolean;
-  /** Where stdin is spooled for a validate-first import (default: the system temp folder). */
-  spoolDir?: string;
-  /** Aborting it (Ctrl-C) stops the import with InterruptedError; on the local store nothing is written. */
-  signal?: AbortSignal;
-}
-
-export interface ImportProgress {
-  /** Records read so far. */
-  entries: number;
-  written: number;
-  invalid: number;
-  duplicates: number;
-  /** 'validating' during the first pass of a validate-first import. */
-  phase: 'importing' | 'validating' | 'writing';
-}
-
-export interface InvalidEntry {
-  /** 0-based position of the entry in the input (data rows only, for CSV). */
-  index: number;
-  /** 1-based line where it starts. */
-  line: number;
-  key?: string;
-  /** The rule broken: a stable code such as KEY_TOO_LONG, BASE64_INVALID. */
-  code: string;
-  message: string;
-  limit?: number;
-  actual?: number;
-}
-
-export interface ImportSummary {
-  namespace: string;
-  source: string;
-  format: Format;
-  dryRun: boolean;
-  /** Entries read. */
-  entries: number;
-  /** Keys written (with dryRun: that would be written); a duplicate key counts once. */
-  written: number;
-  /** Invalid entries left out (skipInvalid). */
-  skipped: number;
-  /** Entries whose key appeared earlier in the input: the last one wins. */
-  duplicates: number;
-  /** Entries the backend refused (a remote); empty on the local store. */
-  failed: number;
-  failedKeys: string[];
-  /** The first `reportLimit` invalid entries. */
-  invalid: InvalidEntry[];
-  invalidCount: number;
-  rejectsFile: string | null;
-  /** Fields or CSV columns that kvadm does not know and ignored, with how many entries had them. */
-  unknownFields: Record<string, number>;
-  /** Whether the entries were written in one transaction (all or nothing). */
-  atomic: boolean;
-  seconds: number;
-  keysPerSecond: number;
-}
-
-/** Some entries are invalid: nothing was written. Exit 2; the details carry the report. */
-export class InvalidEntriesError extends KvadmError {
-  readonly summary: ImportSummary;
-  constructor(summary: ImportSummary) {
-    super('INVALID_ENTRIES', invalidReport(summary), {
-      exitCode: ExitCode.usage,
-      hint: `fix the entries and import again, or add --skip-invalid to write the valid ${summary.entries - summary.invalidCount === 1 ? 'one' : `${summary.entries - summary.invalidCount}`} (with --rejects FILE to keep the others)`,
-      details: { ...summary },
-    });
-    this.summary = summary;
-  }
-}
-
-/** The remote refused some entries; the others were written. Exit 1. */
-export class ImportIncompleteError extends KvadmError {
-  constructor(summary: ImportSummary) {
-    super(
-      'IMPORT_INCOMPLETE',
-      `${summary.failed} of ${counted(summary.entries, 'entry', 'entries')} ${summary.failed === 1 ? 'was' : 'were'} refused by the ${summary.namespace} store (${summary.written} written): ${summary.failedKeys
-        .slice(0, 5)
-        .map(displayKey)
-        .join(', ')}${summary.failed > 5 ? ', …' : ''}`,
-      { exitCode: ExitCode.failure, hint: 'import the same file again: the import is idempotent', details: { ...summary } },
-    );
-  }
-}
-
-/**
- * A remote import that failed part-way (the server went away, refused the token, ...):
- * how many entries the server acknowledged, and that running it again is safe. The
- * cause's code and exit code are kept (6 for an unreachable server).
- */
-export class ImportStoppedError extends KvadmError {
-  constructor(cause: KvadmError, facts: { namespace: string; entries: number; acknowledged: number }) {
-    super(
-      cause.code,
-      `the import into '${facts.namespace}' stopped after the server acknowledged ${countText(facts.acknowledged)} of ${countText(facts.entries)} ${plural(facts.entries, 'entry', 'entries')}: ${cause.message}`,
-      {
-        exitCode: cause.exitCode,
-        hint: `the acknowledged entries are stored (others sent may be too); once the server is back, run the same import again: writing the same entries twice is harmless${cause.hint ? `. Also: ${cause.hint}` : ''}`,
-        details: {
-          ...cause.details,
-          namespace: facts.namespace,
-          entries: facts.entries,
-          acknowledged: facts.acknowledged,
-          idempotent: true,
-        },
-        cause,
-      },
-    );
-  }
-}
-
-function plural(n: number, one: string, many: string): string {
-  return n === 1 ? one : many;
-}
-
-/** The report of invalid entries: one line each (capped), then the count. */
-export function invalidReport(summary: ImportSummary): string {
-  const lines = [
-    `${summary.invalidCount} of ${counted(summary.entries, 'entry', 'entries')} in ${summary.source} ${summary.invalidCount === 1 ? 'is' : 'are'} invalid; nothing was written${summary.dryRun ? ' (dry run)' : ''}:`,
-  ];
-  for (const entry of summary.invalid) lines.push(`  ${describeInvalid(entry)}`);
-  if (summary.invalidCount > summary.invalid.length) {
-    lines.push(
-      `  … and ${summary.invalidCount - summary.invalid.length} more (${counted(summary.invalidCount, 'invalid entry', 'invalid entries')} in all)`,
-    );
-  }
-  return lines.join('\n');
-}
-
-/** `entry 12 (line 13) key "a": KEY_TOO_LONG: UTF-8 encoded length of 600 exceeds … [limit 512, actual 600]` */
-export function describeInvalid(entry: InvalidEntry): string {
-  let text = `entry ${entry.index} (line ${entry.line})`;
-  if (entry.key !== undefined) text += ` key ${displayKey(entry.key)}`;
-  text += `: ${entry.code}: ${entry.message}`;
-  if (entry.limit !== undefined && entry.actual !== undefined) text += ` [limit ${entry.limit}, actual ${entry.actual}]`;
-  return text;
-}
-
-/** Entries for the write pass, and how many records of the input they stand for. */
-interface WriteBatch {
+/** The entries built from a batch of records, and how many records of the input they stand for. */
+interface EntryBatch {
   entries: StoredEntry[];
   records: number;
 }
@@ -218,7 +67,7 @@ export async function importEntries(kv: KV, source: BulkSource, options: ImportO
   let atomic = false;
   try {
     if (options.dryRun) {
-      await run.pass(chunksOf(source), 'validating', null);
+      await run.pass(readChunks(source), 'validating', null);
     } else {
       const writer = await kv.backend.bulkWriter(kv.name);
       if (writer.atomic && !options.validateFirst) {
@@ -246,7 +95,7 @@ class ImportRun {
   private readonly seen = new KeyFingerprints();
   private readonly reportLimit: number;
   private readonly name: string;
-  private rejects: { fd: number; writer: TextWriter<unknown> } | null = null;
+  private readonly rejects: RejectsFile | null;
   private csvColumns: CsvColumns | undefined;
 
   constructor(
@@ -257,21 +106,15 @@ class ImportRun {
     this.builder = new EntryBuilder(kv);
     this.reportLimit = options.reportLimit ?? DEFAULT_REPORT_LIMIT;
     this.name = sourceName(source);
+    this.rejects =
+      options.skipInvalid && options.rejectsPath ? new RejectsFile(options.rejectsPath, options.format, options.delimiter ?? ',') : null;
   }
 
   /** Atomic: validate and write in one transaction; roll back when anything is invalid. */
   async singlePass(writer: BulkWriter): Promise<void> {
-    try {
-      await this.pass(chunksOf(this.source), 'importing', writer);
-      if (this.tally.invalid > 0 && !this.options.skipInvalid) {
-        await writer.abort();
-        return;
-      }
-      await writer.commit();
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
+    await withBulkWriter(writer, () => this.pass(readChunks(this.source), 'importing', writer), {
+      commitIf: () => this.tally.invalid === 0 || Boolean(this.options.skipInvalid),
+    });
   }
 
   /** Validate everything (spooling a stream to a file), then read again and write. */
@@ -279,7 +122,7 @@ class ImportRun {
     let input = this.source;
     let spool: string | null = null;
     try {
-      let chunks = chunksOf(this.source);
+      let chunks = readChunks(this.source);
       if (this.source.kind === 'stream') {
         spool = path.join(fs.mkdtempSync(path.join(this.options.spoolDir ?? os.tmpdir(), 'kvadm-import-')), 'input');
         chunks = teeToFile(chunks, spool);
@@ -287,15 +130,14 @@ class ImportRun {
       }
       await this.pass(chunks, 'validating', null);
       if (this.tally.invalid > 0 && !this.options.skipInvalid) return;
-      const writer = await this.kv.backend.bulkWriter(this.kv.name);
-      try {
-        await this.writePass(chunksOf(input), writer);
-        await writer.commit();
-      } catch (error) {
-        await writer.abort();
-        if (writer.atomic || !(error instanceof KvadmError) || error instanceof InterruptedError) throw error;
-        throw new ImportStoppedError(error, { namespace: this.kv.name, entries: this.tally.entries, acknowledged: this.tally.written });
-      }
+      await withBulkWriter(this.kv.backend.bulkWriter(this.kv.name), async (writer) => {
+        try {
+          await this.writePass(readChunks(input), writer);
+        } catch (error) {
+          if (writer.atomic || !(error instanceof KvadmError) || error instanceof InterruptedError) throw error;
+          throw new ImportStoppedError(error, { namespace: this.kv.name, entries: this.tally.entries, acknowledged: this.tally.written });
+        }
+      });
     } finally {
       if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });
     }
@@ -305,33 +147,12 @@ class ImportRun {
   async pass(chunks: ByteChunks, phase: ImportProgress['phase'], writer: BulkWriter | null): Promise<void> {
     const tally = this.tally;
     const skipInvalid = Boolean(this.options.skipInvalid);
-    for await (const batch of this.records(chunks)) {
-      if (batch.columns && !this.csvColumns) this.noteColumns(batch.columns);
-      const now = this.kv.clock();
-      const valid: StoredEntry[] = [];
-      const count = batch.records.length;
-      for (let i = 0; i < count; i++) {
-        let entry: StoredEntry;
-        try {
-          entry = this.builder.build(batch, i, now);
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          this.reject(batch, i, error);
-          continue;
-        }
-        if (this.seen.add(entry.key)) tally.duplicates++;
-        valid.push(entry);
-      }
-      tally.entries += count;
-      if (holdsLargeValue(valid)) {
-        // The records' copies of the large value (the parsed text) are not needed any more:
-        // dropped and collected before the store makes its own copies (see memory.ts).
-        batch.records.length = 0;
-        collectGarbage();
-      }
+    for await (const batch of this.entryBatches(chunks, (records, i, error) => this.reject(records, i, error))) {
+      for (const entry of batch.entries) if (this.seen.add(entry.key)) tally.duplicates++;
+      tally.entries += batch.records;
       if (tally.invalid === 0 || skipInvalid) {
-        if (writer) await this.write(writer, valid);
-        else tally.written += valid.length;
+        if (writer) await this.write(writer, batch.entries);
+        else tally.written += batch.entries.length;
       }
       this.options.onProgress?.({ ...tally, phase });
     }
@@ -351,8 +172,13 @@ class ImportRun {
       ...(this.tally.duplicates > 0 ? { inFlight: 1 } : {}),
     });
     let entries = 0;
+    let invalidNow = 0;
+    // Skipped in the first pass already, or turned invalid since (an expiration now too close): the latter failed.
+    const onInvalid = (batch: RecordBatch, i: number) => {
+      if (++invalidNow > this.tally.invalid) this.fail(this.builder.keyOf(batch, i) ?? '');
+    };
     try {
-      for await (const batch of this.readAgain(chunks)) {
+      for await (const batch of this.entryBatches(chunks, onInvalid)) {
         entries += batch.records;
         await unlessAborted(pipeline.add(batch.entries), signal);
         this.options.onProgress?.({ ...this.tally, entries, phase: 'writing' });
@@ -366,22 +192,34 @@ class ImportRun {
     }
   }
 
-  /** The entries of the first pass, from the input read again. */
-  private async *readAgain(chunks: ByteChunks): AsyncIterable<WriteBatch> {
-    let invalidNow = 0;
+  /**
+   * The one record loop of both passes: the input's records, batch by batch, built into
+   * entries; a record that breaks a rule goes to `onInvalid` instead.
+   */
+  private async *entryBatches(
+    chunks: ByteChunks,
+    onInvalid: (batch: RecordBatch, i: number, error: ValidationError) => void,
+  ): AsyncIterable<EntryBatch> {
     for await (const batch of this.records(chunks)) {
+      if (batch.columns && !this.csvColumns) this.noteColumns(batch.columns);
       const now = this.kv.clock();
       const entries: StoredEntry[] = [];
-      for (let i = 0; i < batch.records.length; i++) {
+      const records = batch.records.length;
+      for (let i = 0; i < records; i++) {
         try {
           entries.push(this.builder.build(batch, i, now));
         } catch (error) {
           if (!(error instanceof ValidationError)) throw error;
-          // Skipped in the first pass already, or turned invalid since (an expiration now too close): the latter failed.
-          if (++invalidNow > this.tally.invalid) this.fail(this.builder.keyOf(batch, i) ?? '');
+          onInvalid(batch, i, error);
         }
       }
-      yield { entries, records: batch.records.length };
+      if (holdsLargeValue(entries)) {
+        // The records' copies of the large value (the parsed text) are not needed any more:
+        // dropped and collected before the store makes its own copies (see memory.ts).
+        batch.records.length = 0;
+        collectGarbage();
+      }
+      yield { entries, records };
     }
   }
 
@@ -426,22 +264,18 @@ class ImportRun {
         line: batch.lines[i] as number,
         ...(key === undefined ? {} : { key }),
         code: error.code,
-        message: this.messageOf(error, key),
+        message: this.messageOf(error),
       };
       if (typeof error.details.limit === 'number') entry.limit = error.details.limit;
       if (typeof error.details.actual === 'number') entry.actual = error.details.actual;
       this.invalid.push(entry);
     }
-    if (this.options.skipInvalid && this.options.rejectsPath) this.writeReject(batch, i);
+    this.rejects?.add(batch, i);
   }
 
   /** The rule broken, without the key (reported beside it), with what to do for expirations in the past. */
-  private messageOf(error: ValidationError, key: string | undefined): string {
-    let message = error.message;
-    if (key !== undefined) {
-      const prefix = `key ${displayKey(key)}: `;
-      if (message.startsWith(prefix)) message = message.slice(prefix.length);
-    }
+  private messageOf(error: ValidationError): string {
+    let message = error.reason;
     if (error.code === 'EXPIRATION_INVALID' && typeof error.details.actual === 'number') {
       const now = Math.floor(this.kv.clock() / 1000);
       if (error.details.actual <= now) message += ' (it is in the past: the key has already expired)';
@@ -450,30 +284,8 @@ class ImportRun {
     return message;
   }
 
-  private writeReject(batch: RecordBatch, i: number): void {
-    if (!this.rejects) {
-      const writer = rejectsWriter(batch, this.options.format, this.options.delimiter ?? ',');
-      const fd = fs.openSync(this.options.rejectsPath as string, 'w');
-      fs.writeSync(fd, writer.begin());
-      this.rejects = { fd, writer };
-    }
-    fs.writeSync(this.rejects.fd, this.rejects.writer.write([batch.records[i]]));
-  }
-
   closeRejects(): void {
-    const path = this.options.rejectsPath;
-    if (!path || !this.options.skipInvalid) return;
-    if (!this.rejects) {
-      // No rejects: still leave a file, so a stale one from an earlier run is never mistaken for this run's.
-      let empty = '';
-      if (this.options.format === 'json') empty = '[]\n';
-      else if (this.csvColumns) empty = csvWriter<unknown>(this.csvColumns.header, () => [], this.options.delimiter ?? ',').begin();
-      fs.writeFileSync(path, empty);
-      return;
-    }
-    fs.writeSync(this.rejects.fd, this.rejects.writer.end());
-    fs.closeSync(this.rejects.fd);
-    this.rejects = null;
+    this.rejects?.close(this.csvColumns);
   }
 
   summary(atomic: boolean, seconds: number): ImportSummary {
@@ -501,69 +313,5 @@ class ImportRun {
       seconds: Math.round(seconds * 1000) / 1000,
       keysPerSecond: seconds > 0 ? Math.round(tally.entries / seconds) : tally.entries,
     };
-  }
-}
-
-/** Rejected records go out in the format they came in. */
-function rejectsWriter(batch: RecordBatch, format: Format, delimiter: string): TextWriter<unknown> {
-  if (batch.kind === 'row') {
-    const columns = batch.columns as CsvColumns;
-    return csvWriter<unknown>(columns.header, (row) => row as string[], delimiter);
-  }
-  if (batch.kind === 'pair') return jsonObjectWriter() as TextWriter<unknown>;
-  return format === 'jsonl' ? jsonLinesWriter<unknown>((r) => JSON.stringify(r)) : jsonArrayWriter<unknown>((r) => JSON.stringify(r));
-}
-
-export interface NamespaceImportOptions extends ImportOptions {
-  /** Create the namespace when it does not exist (otherwise: NamespaceNotFoundError, exit 3). */
-  createNamespace?: boolean;
-}
-
-export interface NamespaceImportSummary extends ImportSummary {
-  /** The namespace was created by this import. */
-  createdNamespace: boolean;
-}
-
-/**
- * Import into the namespace `name`, creating it first when asked. A namespace created
- * for an import that then writes nothing (invalid input, an error) or is interrupted is
- * removed again, so a failed import leaves no trace. A dry run never creates anything.
- */
-export async function importIntoNamespace(
-  backend: Backend,
-  name: string,
-  source: BulkSource,
-  options: NamespaceImportOptions,
-): Promise<NamespaceImportSummary> {
-  let kv: KV;
-  let created = false;
-  try {
-    kv = await KV.open(name, { backend });
-  } catch (error) {
-    if (!(error instanceof NamespaceNotFoundError) || !options.createNamespace) throw error;
-    if (options.dryRun) {
-      // Validate only: checking entries needs no namespace.
-      kv = new KV(name, { backend });
-    } else {
-      try {
-        kv = await KV.create(name, { backend });
-        created = true;
-      } catch (raced) {
-        if (!(raced instanceof NamespaceExistsError)) throw raced;
-        kv = await KV.open(name, { backend });
-      }
-    }
-  }
-  try {
-    const summary = await importEntries(kv, source, options);
-    return { ...summary, createdNamespace: created };
-  } catch (error) {
-    // Interrupted: the namespace goes whatever it holds (on the local store nothing, the
-    // transaction was rolled back). Failed: it goes only when empty, so a remote import that
-    // stopped part-way keeps what the server acknowledged for the re-run to complete.
-    if (created && (error instanceof InterruptedError || (await kv.info().catch(() => null))?.keyCount === 0)) {
-      await KV.delete(name, { backend }).catch(() => undefined);
-    }
-    throw error;
   }
 }

@@ -59,7 +59,8 @@ export function checkReadable(path: string): void {
  */
 const READ_CHUNK_BYTES = 1 << 16;
 
-export function chunksOf(source: BulkSource): ByteChunks {
+/** The bytes of a bulk input, chunk by chunk (a file can be read again; a stream once). */
+export function readChunks(source: BulkSource): ByteChunks {
   if (source.kind === 'file') return fs.createReadStream(source.path, { highWaterMark: READ_CHUNK_BYTES });
   return source.stream as AsyncIterable<Buffer>;
 }

@@ -1,7 +1,7 @@
 /** Inside a namespace: browse keys page by page, view one, put, edit, re-tag, expire and delete. */
 import { parseDuration, parseExpiration } from '../duration.js';
 import type { KV, KVEntry, PutOptions } from '../kv.js';
-import { truncate } from '../output.js';
+import { truncate } from '../term/index.js';
 import { parseMetadataText, validateExpiration, validateExpirationTtl, validateKey } from '../validation.js';
 import { editText, editableText } from './editor.js';
 import { QuitSession, type Ui, describeExpiration, describeSize, validator } from './ui.js';

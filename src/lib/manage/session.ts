@@ -7,11 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { KV } from '../kv.js';
-import { formatBytes } from '../output.js';
-import { type ImportSummary, InvalidEntriesError } from '../bulk/import.js';
+import { formatBytes, rateText, withProgress } from '../term/index.js';
+import { InvalidEntriesError } from '../bulk/import-errors.js';
+import type { ImportSummary } from '../bulk/import-types.js';
 import { formatOfFile } from '../formats/index.js';
-import { rateText } from '../progress.js';
-import { withSpinner } from '../spinner.js';
 import { validateNamespaceName } from '../validation.js';
 import { browseKeys, keyMenu, putKey } from './keys.js';
 import { EXTENSION_HINT, exportToFile, importFromFile, invalidEntriesReport } from './transfer.js';
@@ -192,7 +191,7 @@ async function exportFlow(ui: Ui, kv: KV): Promise<void> {
     ui.say('nothing exported');
     return;
   }
-  const summary = await withProgress(`exporting '${kv.name}'`, (onProgress) => exportToFile(kv, file, onProgress));
+  const summary = await withRate(`exporting '${kv.name}'`, (onProgress) => exportToFile(kv, file, onProgress));
   ui.say(`exported ${counted(summary.entries, 'key')} to ${file} (${summary.format})`);
 }
 
@@ -205,7 +204,7 @@ async function importFlow(ui: Ui, kv: KV): Promise<void> {
   let checked: ImportSummary;
   try {
     // The same checks as `kvadm import`, before asking: an invalid file is reported and nothing is written.
-    checked = await withProgress(`checking ${path.basename(file)}`, (onProgress) => importFromFile(kv, file, { dryRun: true, onProgress }));
+    checked = await withRate(`checking ${path.basename(file)}`, (onProgress) => importFromFile(kv, file, { dryRun: true, onProgress }));
   } catch (error) {
     if (!(error instanceof InvalidEntriesError)) throw error;
     ui.say(invalidEntriesReport(error));
@@ -220,7 +219,7 @@ async function importFlow(ui: Ui, kv: KV): Promise<void> {
     return;
   }
   try {
-    const summary = await withProgress(`importing into '${kv.name}'`, (onProgress) => importFromFile(kv, file, { onProgress }));
+    const summary = await withRate(`importing into '${kv.name}'`, (onProgress) => importFromFile(kv, file, { onProgress }));
     ui.say(`imported ${counted(summary.entries, 'key')} into '${kv.name}'`);
   } catch (error) {
     // Checked above, but an expiration may have come too close since: still nothing written.
@@ -229,8 +228,8 @@ async function importFlow(ui: Ui, kv: KV): Promise<void> {
   }
 }
 
-/** Run a bulk operation under the spinner, showing the running count and rate. */
-async function withProgress<T>(label: string, run: (onProgress: (entries: number) => void) => Promise<T>): Promise<T> {
+/** Run a bulk operation under progress, showing the running count and rate. */
+async function withRate<T>(label: string, run: (onProgress: (entries: number) => void) => Promise<T>): Promise<T> {
   const started = performance.now();
-  return withSpinner(label, (spinner) => run((entries) => spinner.update(rateText(label, entries, started))));
+  return withProgress(label, (progress) => run((entries) => progress.update(() => rateText(label, entries, started))));
 }

@@ -6,7 +6,9 @@
  * when complete), an import on the local store rolls its transaction back.
  */
 import { type ExportSummary, exportEntries } from '../bulk/export.js';
-import { type ImportSummary, type InvalidEntriesError, importEntries, invalidReport } from '../bulk/import.js';
+import { importEntries } from '../bulk/import.js';
+import { type InvalidEntriesError, invalidReport } from '../bulk/import-errors.js';
+import type { ImportSummary } from '../bulk/import-types.js';
 import { checkReadable } from '../bulk/io.js';
 import { InterruptedError } from '../errors.js';
 import { delimiterOf, formatOfFile } from '../formats/index.js';

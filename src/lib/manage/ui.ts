@@ -5,7 +5,7 @@
  */
 import type * as Inquirer from '@inquirer/prompts';
 import { InterruptedError, isKvadmError } from '../errors.js';
-import { formatBytes, formatExpiration } from '../output.js';
+import { formatBytes, formatExpiration } from '../term/index.js';
 import { counted } from '../words.js';
 
 export type Prompts = typeof Inquirer;

@@ -49,9 +49,8 @@ export class RefusalReport {
   add(key: string, error: ValidationError): void {
     this.count++;
     if (this.entries.length < this.limit) {
-      const prefix = `key ${displayKey(key)}: `;
-      const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-      this.entries.push({ key, code: error.code, message });
+      // The report shows the key beside the message: the reason alone, without the key again.
+      this.entries.push({ key, code: error.code, message: error.reason });
     }
   }
 }

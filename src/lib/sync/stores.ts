@@ -6,9 +6,8 @@
  */
 import type { Backend } from '../backends/backend.js';
 import { createBackend } from '../backends/index.js';
-import { configFilePath, profileNames, readConfigFile } from '../config-file.js';
+import { type Settings, configFilePath, profileNames, readConfigFile, resolveSettings } from '../config/index.js';
 import { UsageError } from '../errors.js';
-import { type Settings, resolveSettings } from '../settings.js';
 import type { StoreAddress } from './address.js';
 
 export interface Store {

@@ -2,7 +2,7 @@
  * Confirmation of destructive operations: asked on a TTY, `--force` otherwise. Without
  * a TTY nothing ever waits for input.
  */
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 export function interactive(): boolean {
   return Boolean(process.stdin.isTTY && process.stderr.isTTY);

@@ -17,10 +17,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ExitCode, KvadmError, UsageError } from './errors.js';
+import { ExitCode, KvadmError, UsageError } from '../errors.js';
 import { defaultConfigDir, expandHome } from './paths.js';
 import { BACKEND_KINDS, SETTING_NAMES, type SettingName, type SettingValues } from './settings.js';
-import { validateNamespaceName } from './validation.js';
+import { validateNamespaceName } from '../validation.js';
 
 export const CONFIG_FILE_NAME = 'config.json';
 export const DEFAULT_PROFILE = 'default';

@@ -1,8 +1,8 @@
 /** Where `kv put` takes its value from: the argument, a file, or stdin (only when asked with "-"). */
 import fs from 'node:fs';
-import { UsageError, ValidationError, isKvadmError } from './errors.js';
-import { displayKey, validateValueSize } from './validation.js';
-import { readStream } from './values.js';
+import { UsageError, ValidationError, isKvadmError } from '../../lib/errors.js';
+import { displayKey, validateValueSize } from '../../lib/validation.js';
+import { readStream } from '../../lib/values.js';
 
 export type ValueSource = { kind: 'argument'; text: string } | { kind: 'file'; path: string } | { kind: 'stdin' };
 

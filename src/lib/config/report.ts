@@ -1,5 +1,5 @@
 /** What `kvadm config list/get` show: stored values and effective values, secrets masked. */
-import { displayValue } from './config-file.js';
+import { displayValue } from './file.js';
 import {
   type ResolvedSettings,
   SETTING_NAMES,

@@ -3,8 +3,8 @@
  * of each value recorded (for `kvadm config list --resolved`). Pure: callers pass the
  * flags, the environment and the profile's values.
  */
-import { UsageError } from './errors.js';
-import { DEFAULT_NAMESPACE } from './limits.js';
+import { UsageError } from '../errors.js';
+import { DEFAULT_NAMESPACE } from '../limits.js';
 import { defaultDataDir } from './paths.js';
 
 export const BACKEND_KINDS = ['local', 'http'] as const;

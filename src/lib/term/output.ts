@@ -3,7 +3,7 @@
  * to stderr, tables that fit the terminal width. Colour only on a TTY without NO_COLOR.
  */
 import type { Writable } from 'node:stream';
-import { graphemes, truncateText } from './words.js';
+import { graphemes, truncateText } from '../words.js';
 
 export function isTTY(stream: NodeJS.WriteStream | NodeJS.ReadStream = process.stdout): boolean {
   return Boolean(stream.isTTY);

@@ -16,8 +16,8 @@ import {
   validateProfileName,
   validateSettingName,
   validateSettingValue,
-} from './config-file.js';
-import { UsageError } from './errors.js';
+} from './file.js';
+import { UsageError } from '../errors.js';
 import type { SettingName, SettingValues } from './settings.js';
 
 /** Owner read/write only: the file may hold tokens. */

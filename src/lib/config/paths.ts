@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import envPaths from 'env-paths';
-import { ExitCode, KvadmError } from './errors.js';
+import { ExitCode, KvadmError } from '../errors.js';
 
 const appPaths = () => envPaths('kvadm', { suffix: '' });
 

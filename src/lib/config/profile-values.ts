@@ -3,7 +3,7 @@
  * imports (no conf, no ajv) because it runs before every command, `kv get` included:
  * the file is conf's plain JSON store (see config-file.ts), read and checked directly.
  */
-import { type ProfileSource, configFilePath, readConfigFile, selectProfileName, unknownProfileError } from './config-file.js';
+import { type ProfileSource, configFilePath, readConfigFile, selectProfileName, unknownProfileError } from './file.js';
 import type { SettingValues } from './settings.js';
 
 export interface ProfileSelection {
