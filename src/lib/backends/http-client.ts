@@ -58,7 +58,7 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 /** Errors that mean the request never reached the server, so even a create may be retried. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const MAX_BACKOFF_MS = 30_000;
-/** The path of the Cloudflare v4 API, which `kvadm serve` serves too (PROTOCOL.md). */
+/** The path of the Cloudflare v4 API, which `kvadm serve` serves too (docs/PROTOCOL.md). */
 const API_ROOT = '/client/v4';
 
 export class HttpClient {
@@ -97,7 +97,7 @@ export class HttpClient {
     });
   }
 
-  /** One request with retries; resolves with any final response (callers map failures with `fail`). */
+  /** One request with retries; resolves with any final response (callers map failures with `result`, `failure` or `error`). */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<WireResponse> {
     const fullPath = this.basePath + path + queryString(options.query);
     const headers: Record<string, string> = { ...this.headers };

@@ -1,6 +1,7 @@
 /**
- * The wire encoding of bulk writes (PROTOCOL.md `PUT /bulk`): entries grouped into
- * requests of at most N items and 100 MB, each a JSON array of
+ * The wire encoding of writes: how an expiration travels, a value with metadata as
+ * multipart form data, and bulk writes (docs/PROTOCOL.md `PUT /bulk`): entries grouped
+ * into requests of at most N items and 100 MB, each a JSON array of
  * `{key, value, expiration?, expiration_ttl?, metadata?, base64?}`, as bytes ready to send.
  *
  * This is the client's hot path in a remote import: items are plain objects serialised
@@ -9,6 +10,7 @@
  * encode a string body separately).
  */
 import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import type { StoredEntry } from './backend.js';
 import { LIMITS } from '../limits.js';
 
@@ -104,4 +106,25 @@ export function wireExpiration(entry: StoredEntry, nowSeconds: number): { expira
   const left = entry.expiration - nowSeconds;
   if (entry.expirationTtl === undefined || left > LIMITS.minExpirationOffsetSeconds + 1) return { expiration: entry.expiration };
   return { expiration_ttl: Math.max(LIMITS.minExpirationTtlSeconds, left) };
+}
+
+/**
+ * A value with its metadata as multipart/form-data: the `value` part as a file, the
+ * `metadata` part as JSON text.
+ *
+ * Built by hand rather than through the platform's FormData: encoding a FormData (through
+ * `new Response(form)`) loads Node's fetch machinery, measured at +50 ms on the first
+ * call (0.5 ms by hand), the cost of every `kv put --metadata` on this backend, and for a
+ * 25 MiB value took 75–120 ms and 340 MB peak against 23–41 ms and 150 MB by hand.
+ */
+export function multipartBody(value: Uint8Array, metadata: string): { body: Buffer; contentType: string } {
+  const boundary = `kvadm-${randomBytes(16).toString('hex')}`;
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="value"; filename="value"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    value,
+    Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n${metadata}\r\n--${boundary}--\r\n`),
+  ]);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
