@@ -6,8 +6,8 @@
  *
  * This is the client's hot path in a remote import: items are plain objects serialised
  * by one JSON.stringify per request (V8's fast path), not a string built per item and
- * joined, and the body is encoded to bytes once (undici would otherwise measure and
- * encode a string body separately).
+ * joined, and the body is encoded to bytes once (a string body would be measured and
+ * encoded separately).
  */
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
