@@ -1,5 +1,5 @@
 /**
- * The PROTOCOL.md server as a fastify instance over any Backend. Every request goes
+ * The docs/PROTOCOL.md server as a fastify instance over any Backend. Every request goes
  * through the same KV client as the CLI (so validation cannot differ), errors become
  * the `{success, errors, messages, result}` envelope, and nothing a client sends can
  * produce a 500 short of a bug.

@@ -1,4 +1,4 @@
-/** The response envelope of PROTOCOL.md and the one mapping from kvadm's errors to wire statuses and codes. */
+/** The response envelope of docs/PROTOCOL.md and the one mapping from kvadm's errors to wire statuses and codes. */
 import { KeyNotFoundError, KvadmError, NamespaceExistsError, NamespaceNotFoundError, ValidationError } from '../errors.js';
 import type { ValidationCode } from '../errors.js';
 import { VALIDATION_WIRE_CODES, WIRE_CODES } from '../wire-codes.js';

@@ -39,7 +39,7 @@ export function registerValueRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.get(`${API_PREFIX}/:ns/keys`, async (request) => {
     const kv = kvOf(ctx, namespaceParam(request));
     const query = request.query as Record<string, string | undefined>;
-    // PROTOCOL.md says 10..1000; kvadm also takes 1..9 (what `kv list --limit` allows locally).
+    // docs/PROTOCOL.md says 10..1000; kvadm also takes 1..9 (what `kv list --limit` allows locally).
     // kv.list validates it, so a bad limit gets LIST_LIMIT_INVALID's code like everywhere else.
     const rawLimit = query.limit;
     const limit =
