@@ -83,7 +83,9 @@ function consumerLock(tarball: string): unknown {
   };
 }
 
-it('npm pack installs offline into an empty folder with a working kvadm bin and import { KV } from "kvadm"', () => {
+it('npm pack installs offline into an empty folder with a working kvadm bin and import { KV } from "kvadm"', {
+  timeout: buildOnInstall ? 900_000 : 180_000,
+}, () => {
   const project = tempDir('packed');
   run('npm', ['pack', '--ignore-scripts', '--pack-destination', project], repoRoot);
   const tarball = path.join(project, fs.readdirSync(project).find((file) => file.endsWith('.tgz')) as string);
