@@ -1,8 +1,8 @@
 /**
  * kvadm as a library (`import { KV } from 'kvadm'`): the KV client with the seed's runtime
  * API, the backends (local, http, azion), the errors with their exit codes, and the limits.
- * `import 'kvadm/azion'` (src/lib/azion/index.ts) installs `globalThis.Azion` for edge Functions. Everything the
- * CLI does goes through these same pieces.
+ * Everything the CLI does goes through these same pieces. `import 'kvadm/azion'`
+ * (src/lib/azion/index.ts) installs `globalThis.Azion` for edge Functions run in Node.
  */
 export {
   KV,
