@@ -121,5 +121,6 @@ describe('through a bridge', () => {
     expect([withoutAzionToken.code, withoutAzionToken.stdout]).toEqual([0, 'apple']);
     const wrongSecret = await runCli(['kv', 'get', 'item:1', '-n', 'shop'], { env: { ...bridged, KVADM_AZION_BRIDGE_TOKEN: 'nope' } });
     expect(wrongSecret.code).toBe(5);
+    expect(wrongSecret.stderr).toContain('check azion-bridge-token (KVADM_AZION_BRIDGE_TOKEN)');
   });
 });

@@ -63,7 +63,7 @@ export class AzionBackend implements Backend {
 
   async namespaceExists(name: string): Promise<boolean> {
     // Key commands check the namespace first: a bridge alone (no Azion token) can answer that.
-    if (this.bridge && !this.hasToken) return this.bridge.namespaceExists(validateAzionNamespaceName(name));
+    if (this.bridge && !this.hasToken) return viaBridge(this.bridge.namespaceExists(validateAzionNamespaceName(name)));
     try {
       await this.rest.getNamespace(name);
       return true;
@@ -75,7 +75,7 @@ export class AzionBackend implements Backend {
 
   /** Azion's record (existence, dates) from REST; the counts from the bridge, which alone can see keys. */
   async namespaceInfo(name: string): Promise<NamespaceInfo> {
-    if (this.bridge && !this.hasToken) return this.bridge.namespaceInfo(validateAzionNamespaceName(name));
+    if (this.bridge && !this.hasToken) return viaBridge(this.bridge.namespaceInfo(validateAzionNamespaceName(name)));
     const record = await this.rest.getNamespace(name);
     const dates = { createdAt: record.created_at, lastModified: record.last_modified };
     if (!this.bridge) {
@@ -84,12 +84,12 @@ export class AzionBackend implements Backend {
         { namespace: name, ...dates },
       );
     }
-    return { ...(await this.bridge.namespaceInfo(name)), ...dates };
+    return { ...(await viaBridge(this.bridge.namespaceInfo(name))), ...dates };
   }
 
   /** Azion deletes a namespace only from inside a Function (`Azion.KV.delete`): through the bridge. */
   async deleteNamespace(name: string): Promise<void> {
-    await this.bridged(`deleting namespace '${name}'`, name).deleteNamespace(name);
+    await viaBridge(this.bridged(`deleting namespace '${name}'`, name).deleteNamespace(name));
   }
 
   async renameNamespace(from: string, to: string): Promise<void> {
@@ -109,39 +109,51 @@ export class AzionBackend implements Backend {
   // ---- keys: the bridge ----
 
   async get(namespace: string, key: string): Promise<StoredEntry | null> {
-    return this.bridged('reading a key', namespace).get(namespace, key);
+    return viaBridge(this.bridged('reading a key', namespace).get(namespace, key));
   }
 
   async getMany(namespace: string, keys: string[]): Promise<(StoredEntry | null)[]> {
-    return this.bridged('reading keys', namespace).getMany(namespace, keys);
+    return viaBridge(this.bridged('reading keys', namespace).getMany(namespace, keys));
   }
 
   async put(namespace: string, entry: StoredEntry): Promise<void> {
-    return this.bridged('writing a key', namespace).put(namespace, entry);
+    return viaBridge(this.bridged('writing a key', namespace).put(namespace, entry));
   }
 
   async delete(namespace: string, key: string): Promise<boolean> {
-    return this.bridged('deleting a key', namespace).delete(namespace, key);
+    return viaBridge(this.bridged('deleting a key', namespace).delete(namespace, key));
   }
 
   async deleteMany(namespace: string, keys: string[]): Promise<number> {
-    return this.bridged('deleting keys', namespace).deleteMany(namespace, keys);
+    return viaBridge(this.bridged('deleting keys', namespace).deleteMany(namespace, keys));
   }
 
   async list(namespace: string, options: ListOptions): Promise<ListResult> {
-    return this.bridged('listing keys', namespace).list(namespace, options);
+    return viaBridge(this.bridged('listing keys', namespace).list(namespace, options));
   }
 
   async *scan(namespace: string, options?: { prefix?: string; batchSize?: number }): AsyncIterable<StoredEntry[]> {
-    yield* this.bridged('reading every key (export)', namespace).scan(namespace, options);
+    try {
+      yield* this.bridged('reading every key (export)', namespace).scan(namespace, options);
+    } catch (error) {
+      throw withBridgeHint(error);
+    }
   }
 
   async bulkWriter(namespace: string): Promise<BulkWriter> {
-    return this.bridged('writing keys in bulk (import)', namespace).bulkWriter(namespace);
+    const writer = await viaBridge(this.bridged('writing keys in bulk (import)', namespace).bulkWriter(namespace));
+    const remove = writer.remove?.bind(writer);
+    return {
+      atomic: writer.atomic,
+      write: (entries) => viaBridge(writer.write(entries)),
+      ...(remove ? { remove: (keys: string[]) => viaBridge(remove(keys)) } : {}),
+      commit: () => viaBridge(writer.commit()),
+      abort: () => viaBridge(writer.abort()),
+    };
   }
 
   async sweep(namespace: string, maxRows?: number): Promise<SweepResult> {
-    return this.bridged('sweeping expired keys', namespace).sweep(namespace, maxRows);
+    return viaBridge(this.bridged('sweeping expired keys', namespace).sweep(namespace, maxRows));
   }
 
   async close(): Promise<void> {
@@ -154,4 +166,24 @@ export class AzionBackend implements Backend {
     if (!this.bridge) throw new BridgeRequiredError(`${what} in namespace '${namespace}'`, { namespace });
     return this.bridge;
   }
+}
+
+/** Hints for failures of the bridge that name its settings, not the http backend's --url and --token. */
+const BRIDGE_HINTS: Record<string, string> = {
+  AUTH_FAILED: 'check azion-bridge-token (KVADM_AZION_BRIDGE_TOKEN): it must be the secret the bridge Function was deployed with',
+  REMOTE_UNREACHABLE: 'check azion-bridge-url (KVADM_AZION_BRIDGE_URL) and that the bridge Function is deployed',
+  REMOTE_NOT_API: "check azion-bridge-url (KVADM_AZION_BRIDGE_URL): it is the bridge's base URL, ending in /client/v4",
+};
+
+function withBridgeHint(error: unknown): unknown {
+  if (!(error instanceof KvadmError)) return error;
+  const hint = BRIDGE_HINTS[error.code];
+  if (hint === undefined) return error;
+  return new KvadmError(error.code, error.message, { exitCode: error.exitCode, hint, details: error.details, cause: error });
+}
+
+function viaBridge<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((error: unknown) => {
+    throw withBridgeHint(error);
+  });
 }
