@@ -459,12 +459,34 @@ export function bucketKey(bucket: number): string {
   return `${INDEX_KEY_PREFIX}index/${String(bucket).padStart(2, '0')}`;
 }
 
-async function readBucket(kv: RuntimeKV, bucket: number): Promise<Bucket> {
+/**
+ * Buckets this isolate read or wrote in the last BUCKET_CACHE_MS, so the pages of one listing
+ * or export do not read the whole index again each time. Writes through this isolate update
+ * it; writes elsewhere show after at most this long, well inside Azion KV's own 60 s.
+ */
+const bucketCache = new Map<string, { at: number; content: Bucket }>();
+const BUCKET_CACHE_MS = 1000;
+const BUCKET_CACHE_MAX = 4096;
+
+function cacheBucket(id: string, content: Bucket): void {
+  if (bucketCache.size >= BUCKET_CACHE_MAX) bucketCache.clear();
+  bucketCache.set(id, { at: Date.now(), content });
+}
+
+function forgetNamespace(namespace: string): void {
+  for (const id of bucketCache.keys()) if (id.startsWith(`${namespace}\u0000`)) bucketCache.delete(id);
+}
+
+/** A bucket as stored (its entries are own properties of `keys`; treat it as read-only). `fresh` skips the cache. */
+async function readBucket(namespace: string, kv: RuntimeKV, bucket: number, fresh = false): Promise<Bucket> {
+  const id = `${namespace}\u0000${bucket}`;
+  const cached = bucketCache.get(id);
+  if (!fresh && cached && Date.now() - cached.at < BUCKET_CACHE_MS) return cached.content;
   const stored = (await kv.get(bucketKey(bucket), 'json')) as Bucket | null;
-  if (stored && typeof stored === 'object' && stored.keys && typeof stored.keys === 'object') {
-    return { v: 1, keys: Object.assign(Object.create(null), stored.keys) };
-  }
-  return { v: 1, keys: Object.create(null) };
+  const content: Bucket =
+    stored && typeof stored === 'object' && stored.keys && typeof stored.keys === 'object' ? stored : { v: 1, keys: {} };
+  cacheBucket(id, content);
+  return content;
 }
 
 /** One change to a bucket: add (or refresh) an entry, or remove one. */
@@ -486,21 +508,24 @@ interface PendingFlush {
 const flushing = new Map<string, Promise<void>>();
 const pending = new Map<string, PendingFlush>();
 
-function applyChanges(bucket: Bucket, changes: IndexChange[]): boolean {
+/** The bucket with `changes` applied, or null when they change nothing. */
+function applyChanges(bucket: Bucket, changes: IndexChange[]): Bucket | null {
+  // A Map, so a key named "__proto__" is just a key.
+  const keys = new Map(Object.entries(bucket.keys));
   let changed = false;
   for (const change of changes) {
-    const current = bucket.keys[change.key];
+    const current = keys.get(change.key);
     if (change.op === 'add') {
       if (!current || current[0] !== change.expiration || current[1] !== change.writtenAt || current[2] !== change.bytes) {
-        bucket.keys[change.key] = [change.expiration, change.writtenAt, change.bytes];
+        keys.set(change.key, [change.expiration, change.writtenAt, change.bytes]);
         changed = true;
       }
     } else if (current && (change.ifOlderThan === undefined || current[1] < change.ifOlderThan)) {
-      delete bucket.keys[change.key];
+      keys.delete(change.key);
       changed = true;
     }
   }
-  return changed;
+  return changed ? { v: 1, keys: Object.fromEntries(keys) } : null;
 }
 
 async function writeBucket(kv: RuntimeKV, bucket: number, content: Bucket): Promise<void> {
@@ -528,8 +553,12 @@ async function flushBucket(namespace: string, kv: RuntimeKV, bucket: number): Pr
     if (!batch) return;
     pending.delete(id);
     const work = (async () => {
-      const content = await readBucket(kv, bucket);
-      if (applyChanges(content, batch.changes)) await writeBucket(kv, bucket, content);
+      // Read past the cache: the freshest copy loses the fewest entries written by other isolates.
+      const updated = applyChanges(await readBucket(namespace, kv, bucket, true), batch.changes);
+      if (updated) {
+        await writeBucket(kv, bucket, updated);
+        cacheBucket(id, updated);
+      }
     })();
     flushing.set(id, work);
     try {
@@ -581,12 +610,26 @@ async function indexUpdate(namespace: string, kv: RuntimeKV, changes: IndexChang
   }
 }
 
-/** Every index entry of the namespace (or of the given buckets). */
-async function readIndex(kv: RuntimeKV, buckets?: Iterable<number>): Promise<Map<string, IndexEntry>> {
-  const wanted = buckets ? [...new Set(buckets)] : Array.from({ length: INDEX_BUCKETS }, (_, i) => i);
-  const contents = await Promise.all(wanted.map((bucket) => readBucket(kv, bucket)));
+/** Every index entry of the namespace. */
+async function readIndex(namespace: string, kv: RuntimeKV): Promise<Map<string, IndexEntry>> {
+  const contents = await Promise.all(Array.from({ length: INDEX_BUCKETS }, (_, bucket) => readBucket(namespace, kv, bucket)));
   const entries = new Map<string, IndexEntry>();
   for (const content of contents) for (const [name, entry] of Object.entries(content.keys)) entries.set(name, entry);
+  return entries;
+}
+
+/** The index entries of `keys` (only their buckets are read). */
+async function lookup(namespace: string, kv: RuntimeKV, keys: string[]): Promise<Map<string, IndexEntry>> {
+  const buckets = new Map<number, Promise<Bucket>>();
+  for (const key of keys) {
+    const bucket = bucketOf(key);
+    if (!buckets.has(bucket)) buckets.set(bucket, readBucket(namespace, kv, bucket));
+  }
+  const entries = new Map<string, IndexEntry>();
+  for (const key of keys) {
+    const content = await (buckets.get(bucketOf(key)) as Promise<Bucket>);
+    if (Object.hasOwn(content.keys, key)) entries.set(key, content.keys[key] as IndexEntry);
+  }
   return entries;
 }
 
@@ -733,7 +776,7 @@ async function listKeys(ctx: Context, namespace: string, kv: RuntimeKV): Promise
   const after = decodeCursor(query.get('cursor') ?? '');
   const nowSeconds = Math.floor(ctx.nowMs / 1000);
 
-  const index = await readIndex(kv);
+  const index = await readIndex(namespace, kv);
   const candidates: Array<[string, number, number]> = [];
   for (const [name, [expiration, writtenAt]] of index) {
     if (!name.startsWith(prefix) || (after !== undefined && compareKeys(name, after) <= 0)) continue;
@@ -792,10 +835,9 @@ function keyOf(segments: string[], index: number): string {
 }
 
 async function getValue(namespace: string, kv: RuntimeKV, key: string): Promise<Response> {
-  const [value, index] = await Promise.all([kv.get(key, 'stream'), readIndex(kv, [bucketOf(key)])]);
+  const [value, index] = await Promise.all([kv.get(key, 'stream'), lookup(namespace, kv, [key])]);
   if (value === null || value === undefined) throw keyNotFound();
   const expiration = index.get(key)?.[0] ?? 0;
-  void namespace;
   return new Response(value as ReadableStream, {
     status: 200,
     headers: { 'content-type': 'application/octet-stream', ...(expiration ? { expiration: String(expiration) } : {}) },
@@ -985,7 +1027,7 @@ async function bulkDelete(ctx: Context, namespace: string, kv: RuntimeKV): Promi
   return success({ successful_key_count: existed.filter(Boolean).length, unsuccessful_keys: [] });
 }
 
-async function bulkGet(ctx: Context, kv: RuntimeKV): Promise<Response> {
+async function bulkGet(ctx: Context, namespace: string, kv: RuntimeKV): Promise<Response> {
   const body = (await jsonBody(ctx.request, BRIDGE_LIMITS.bulkMaxBodyBytes)) as { keys?: unknown; type?: unknown; withMetadata?: unknown };
   if (typeof body !== 'object' || body === null || !Array.isArray(body.keys) || body.keys.some((k) => typeof k !== 'string')) {
     throw badRequest('the body must be {"keys": [names...], "type"?: "text" | "json", "withMetadata"?: boolean}');
@@ -1003,7 +1045,7 @@ async function bulkGet(ctx: Context, kv: RuntimeKV): Promise<Response> {
   const withMetadata = body.withMetadata === true;
   const [found, index] = await Promise.all([
     mapLimit(keys, RUNTIME_CONCURRENCY, (key) => kv.getWithMetadata(key, 'arrayBuffer')),
-    withMetadata ? readIndex(kv, keys.map(bucketOf)) : Promise.resolve(new Map<string, IndexEntry>()),
+    withMetadata ? lookup(namespace, kv, keys) : Promise.resolve(new Map<string, IndexEntry>()),
   ]);
   const values: Record<string, unknown> = Object.create(null);
   keys.forEach((key, i) => {
@@ -1039,11 +1081,11 @@ async function bulkGet(ctx: Context, kv: RuntimeKV): Promise<Response> {
  * is checked to exist (one read each), sizes are those recorded at write time, and expired
  * keys are the index entries past their expiry that no sweep has dropped yet.
  */
-async function namespaceStats(ctx: Context, kv: RuntimeKV) {
+async function namespaceStats(ctx: Context, namespace: string, kv: RuntimeKV) {
   const nowSeconds = Math.floor(ctx.nowMs / 1000);
   const live: Array<[string, IndexEntry]> = [];
   let expired = 0;
-  for (const [name, entry] of await readIndex(kv)) {
+  for (const [name, entry] of await readIndex(namespace, kv)) {
     if (entry[0] !== 0 && entry[0] <= nowSeconds) expired++;
     else live.push([name, entry]);
   }
@@ -1061,7 +1103,7 @@ async function namespaceStats(ctx: Context, kv: RuntimeKV) {
 /** kvadm's sweep extension: Azion expires keys itself, so this only drops index entries of expired or missing keys. */
 async function sweepIndex(ctx: Context, namespace: string, kv: RuntimeKV): Promise<Response> {
   const nowSeconds = Math.floor(ctx.nowMs / 1000);
-  const index = await readIndex(kv);
+  const index = await readIndex(namespace, kv);
   const changes: IndexChange[] = [];
   let next: number | null = null;
   for (const [name, [expiration, writtenAt]] of index) {
@@ -1100,11 +1142,12 @@ async function route(ctx: Context): Promise<Response> {
     if (method === 'GET') {
       const kv = await openNamespace(namespace);
       if (ctx.url.searchParams.get('stats') !== 'true') return success(wireNamespace(namespace));
-      return success({ ...wireNamespace(namespace), stats: await namespaceStats(ctx, kv) });
+      return success({ ...wireNamespace(namespace), stats: await namespaceStats(ctx, namespace, kv) });
     }
     if (method === 'DELETE') {
       await openNamespace(namespace);
       await runtimeKV().delete(namespace);
+      forgetNamespace(namespace);
       return success({});
     }
     if (method === 'PUT') {
@@ -1126,7 +1169,7 @@ async function route(ctx: Context): Promise<Response> {
   if (sub === 'bulk' && segments.length === 10 && method === 'PUT') return bulkPut(ctx, namespace, kv);
   if (sub === 'bulk' && segments.length === 10 && method === 'DELETE') return bulkDelete(ctx, namespace, kv);
   if (sub === 'bulk' && segments[10] === 'delete' && segments.length === 11 && method === 'POST') return bulkDelete(ctx, namespace, kv);
-  if (sub === 'bulk' && segments[10] === 'get' && segments.length === 11 && method === 'POST') return bulkGet(ctx, kv);
+  if (sub === 'bulk' && segments[10] === 'get' && segments.length === 11 && method === 'POST') return bulkGet(ctx, namespace, kv);
   if (sub === 'sweep' && segments.length === 10 && method === 'POST') return sweepIndex(ctx, namespace, kv);
   throw noRoute();
 }
