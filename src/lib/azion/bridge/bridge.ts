@@ -187,8 +187,9 @@ function failure(error: WireError): Response {
 const keyNotFound = () => new WireError(404, BRIDGE_WIRE_CODES.keyNotFound, "get: 'key not found'");
 const namespaceNotFound = () => new WireError(404, BRIDGE_WIRE_CODES.namespaceNotFound, 'get: namespace not found');
 
+/** Something Azion cannot do: a 400 (kvadm exits 2, a usage error) with its own code and a way out. */
 function unsupported(message: string): WireError {
-  return new WireError(501, BRIDGE_WIRE_CODES.unsupported, message);
+  return new WireError(400, BRIDGE_WIRE_CODES.unsupported, message);
 }
 
 /** Azion's per-key write limit, as the runtime reports it (an error mentioning 429 or a rate). */
