@@ -19,6 +19,9 @@ SIGINT or SIGTERM stop it.`;
     host: Flags.string({ summary: 'Address to listen on.', default: '127.0.0.1' }),
     port: Flags.integer({ summary: 'Port to listen on; 0 picks a free one.', default: 8788, min: 0, max: 65_535 }),
     quiet: Flags.boolean({ char: 'q', summary: 'No access log.' }),
+    'write-limit': Flags.boolean({
+      summary: "Refuse a second write to a key within a second, as Azion does (the bridge's index then backs off and retries).",
+    }),
     // Lets a client set the emulator's clock per request (kvadm-test-now header): for the
     // behaviour tests only, never for an emulator anyone else uses.
     'test-clock-header': Flags.boolean({ hidden: true }),
@@ -42,6 +45,7 @@ SIGINT or SIGTERM stop it.`;
       host: flags.host,
       port: flags.port,
       token: settings.token,
+      writeLimit: flags['write-limit'],
       accessLog: flags.quiet ? null : (line) => process.stderr.write(line),
       ...(requestClock
         ? {

@@ -12,7 +12,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Backend, Clock } from '../backends/backend.js';
 import { systemClock } from '../backends/backend.js';
-import { KV } from '../kv.js';
+import { KV, type PutOptions, type PutValue } from '../kv.js';
+import { WriteLimiter } from '../server/write-limiter.js';
 import { type BridgeEnv, type RuntimeKVClass, handleRequest } from './bridge/bridge.js';
 import { serveNamespaceApi } from './namespace-api.js';
 
@@ -26,6 +27,8 @@ export interface EmulatorOptions {
   accessLog?: ((line: string) => void) | null;
   /** Time for the runtime and the bridge (tests move it per request). */
   clock?: Clock;
+  /** Refuse a second write to a key within a second, as Azion does (default off, like `serve --no-write-limit`). */
+  writeLimit?: boolean;
   /** Run each request inside its own time (the kvadm-test-now header), see RequestClock. */
   runAt?: <T>(request: http.IncomingMessage, fn: () => T) => T;
 }
@@ -36,16 +39,29 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** `Azion.KV` over a kvadm backend: only what Azion's runtime offers (no create, no list). */
-export function runtimeOver(backend: Backend, clock: Clock): RuntimeKVClass {
+/**
+ * `Azion.KV` over a kvadm backend: only what Azion's runtime offers (no create, no list).
+ * With `writeLimit`, a second write to a key within a second is refused as Azion refuses it
+ * (an error saying 429), which is what the bridge's index backoff is built for.
+ */
+export function runtimeOver(backend: Backend, clock: Clock, writeLimit = false): RuntimeKVClass {
   const options = { backend, clock };
+  const limiter = writeLimit ? new WriteLimiter(clock) : null;
   return class EmulatedAzionKV extends KV {
     constructor(name?: string) {
       super(name, options);
     }
 
+    override async put(key: string, value: PutValue, putOptions?: PutOptions): Promise<void> {
+      if (limiter && limiter.tryWrite(this.name, key) > 0) {
+        throw new Error(`429 Too Many Requests: key ${JSON.stringify(key)} was written less than a second ago (1 write/s per key)`);
+      }
+      return super.put(key, value, putOptions);
+    }
+
     static override async open(name: string): Promise<KV> {
-      return KV.open(name, options);
+      await KV.open(name, options);
+      return new EmulatedAzionKV(name);
     }
 
     static override async delete(name: string): Promise<void> {
@@ -59,7 +75,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   // The bridge reaches the namespace API with this token, as it would reach Azion's with a personal token.
   const apiToken = randomBytes(24).toString('hex');
   const previous = (globalThis as { Azion?: unknown }).Azion;
-  (globalThis as { Azion?: unknown }).Azion = { KV: runtimeOver(options.backend, clock) };
+  (globalThis as { Azion?: unknown }).Azion = { KV: runtimeOver(options.backend, clock, options.writeLimit) };
   let apiUrl = '';
   const env = (): BridgeEnv => ({
     KVADM_BRIDGE_TOKEN: options.token,

@@ -76,7 +76,14 @@ export const INDEX_BUCKETS = 64;
  * than this (seconds): Azion KV takes up to 60 s to show a write everywhere, so a younger
  * entry may name a key whose value has not reached this edge yet.
  */
-export const STALE_ENTRY_MIN_AGE_SECONDS = 120;
+export const STALE_ENTRY_MIN_AGE_SECONDS = 180;
+/**
+ * A rewrite that changes neither expiry nor size leaves the index alone unless its entry is
+ * older than this (seconds), so a hot key does not cost an index write each time. An entry's
+ * written-at is then at most this much older than the key's last write, which the stale age
+ * above allows for (180 s - 60 s still exceeds Azion's 60 s propagation).
+ */
+export const INDEX_REFRESH_SECONDS = 60;
 
 const API_PREFIX_SEGMENTS = ['', 'client', 'v4', 'accounts'];
 /** Parallel runtime calls per request (reads and writes of values). */
@@ -517,7 +524,9 @@ function applyChanges(bucket: Bucket, changes: IndexChange[]): Bucket | null {
   for (const change of changes) {
     const current = keys.get(change.key);
     if (change.op === 'add') {
-      if (!current || current[0] !== change.expiration || current[1] !== change.writtenAt || current[2] !== change.bytes) {
+      const unchanged =
+        current && current[0] === change.expiration && current[2] === change.bytes && change.writtenAt - current[1] < INDEX_REFRESH_SECONDS;
+      if (!unchanged) {
         keys.set(change.key, [change.expiration, change.writtenAt, change.bytes]);
         changed = true;
       }
