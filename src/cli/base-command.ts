@@ -26,8 +26,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     backend: Flags.string({
-      summary: 'Where data lives: local (SQLite files) or http (or KVADM_BACKEND).',
-      options: ['local', 'http'],
+      summary: 'Where data lives: local (SQLite files), http, or azion (or KVADM_BACKEND).',
+      options: ['local', 'http', 'azion'],
       helpGroup: 'GLOBAL',
     }),
     url: Flags.string({

@@ -25,7 +25,7 @@ import { validateNamespaceName } from './validation.js';
 export const CONFIG_FILE_NAME = 'config.json';
 export const DEFAULT_PROFILE = 'default';
 /** Settings whose values are secrets: masked unless --show-secrets. */
-export const SECRET_SETTINGS: readonly SettingName[] = ['token'];
+export const SECRET_SETTINGS: readonly SettingName[] = ['token', 'azion-token', 'azion-bridge-token'];
 
 export interface ConfigFile {
   activeProfile?: string;
@@ -202,15 +202,20 @@ export function validateSettingValue(name: SettingName, value: string): string {
         throw new UsageError(`invalid backend ${JSON.stringify(value)}`, `use one of: ${BACKEND_KINDS.join(', ')}`);
       }
       return value;
-    case 'url': {
+    case 'url':
+    case 'azion-api-url':
+    case 'azion-bridge-url': {
       let url: URL;
       try {
         url = new URL(value);
       } catch {
-        throw new UsageError(`invalid url ${JSON.stringify(value)}: not a URL`, 'give a full URL such as https://kv.example.com/client/v4');
+        throw new UsageError(
+          `invalid ${name} ${JSON.stringify(value)}: not a URL`,
+          'give a full URL such as https://kv.example.com/client/v4',
+        );
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new UsageError(`invalid url ${JSON.stringify(value)}: only http and https URLs are supported`, 'start it with https://');
+        throw new UsageError(`invalid ${name} ${JSON.stringify(value)}: only http and https URLs are supported`, 'start it with https://');
       }
       return value;
     }
@@ -223,6 +228,8 @@ export function validateSettingValue(name: SettingName, value: string): string {
       }
       return value;
     case 'token':
+    case 'azion-token':
+    case 'azion-bridge-token':
       // biome-ignore lint/suspicious/noControlCharactersInRegex: a token travels in an HTTP header
       if (value === '' || /[\s\u0000-\u001f\u007f]/.test(value)) {
         throw new UsageError('invalid token: it is empty or contains spaces or control characters', 'give the token exactly');

@@ -41,6 +41,14 @@ export function effectiveValue(resolved: ResolvedSettings, name: SettingName): s
       return settings.token;
     case 'namespace':
       return settings.namespace;
+    case 'azion-token':
+      return settings.azionToken;
+    case 'azion-api-url':
+      return settings.azionApiUrl;
+    case 'azion-bridge-url':
+      return settings.azionBridgeUrl;
+    case 'azion-bridge-token':
+      return settings.azionBridgeToken;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * kvadm as a library (`import { KV } from 'kvadm'`): the KV client with the seed's runtime
- * API, the two backends, the errors with their exit codes, and the limits. Everything the
- * CLI does goes through these same pieces.
+ * API, the backends (local, http, azion), the errors with their exit codes, and the limits.
+ * Everything the CLI does goes through these same pieces. `import 'kvadm/azion'`
+ * (src/lib/azion/index.ts) installs `globalThis.Azion` for edge Functions run in Node.
  */
 export {
   KV,
@@ -22,6 +23,9 @@ export type { Backend, BulkWriter, Clock, StoredEntry } from './backends/backend
 export { createBackend } from './backends/index.js';
 export { LocalBackend } from './backends/local.js';
 export { HttpBackend } from './backends/http.js';
+export { AzionBackend, BridgeRequiredError } from './backends/azion.js';
+export { AzionRestClient } from './azion/rest-client.js';
+export type { AzionNamespace } from './azion/rest-types.js';
 export {
   AuthError,
   ExitCode,
@@ -36,4 +40,4 @@ export {
   ValidationError,
   isKvadmError,
 } from './errors.js';
-export { DEFAULT_NAMESPACE, LIMITS } from './limits.js';
+export { AZION_LIMITS, DEFAULT_NAMESPACE, LIMITS } from './limits.js';

@@ -43,3 +43,14 @@ export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
 
 /** The namespace used when none is given; it is created on first use. */
 export const DEFAULT_NAMESPACE = 'default';
+
+/** Azion's own limits, stricter than kvadm's where both apply (its v4 API and runtime). */
+export const AZION_LIMITS = {
+  /** Namespace names: 3..63 characters of A-Z a-z 0-9 _ - (no "."). */
+  namespaceNameMinChars: 3,
+  namespaceNameMaxChars: 63,
+  /** page_size of GET /workspace/kv/namespaces: 1..1000. */
+  namespacePageMaxSize: 1000,
+} as const;
+
+export const AZION_NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_-]{3,63}$/;

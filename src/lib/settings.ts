@@ -7,7 +7,7 @@ import { UsageError } from './errors.js';
 import { DEFAULT_NAMESPACE } from './limits.js';
 import { defaultDataDir } from './paths.js';
 
-export const BACKEND_KINDS = ['local', 'http'] as const;
+export const BACKEND_KINDS = ['local', 'http', 'azion'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
 export interface Settings {
@@ -17,10 +17,27 @@ export interface Settings {
   token: string | undefined;
   account: string;
   namespace: string;
+  /** Azion personal token for its REST API (namespaces). */
+  azionToken: string | undefined;
+  azionApiUrl: string;
+  /** The kvadm bridge edge Function that carries key operations (Azion has no REST route for keys). */
+  azionBridgeUrl: string | undefined;
+  azionBridgeToken: string | undefined;
 }
 
 /** Setting names as users type them (flags, `config set`). */
-export const SETTING_NAMES = ['backend', 'data-dir', 'url', 'account', 'token', 'namespace'] as const;
+export const SETTING_NAMES = [
+  'backend',
+  'data-dir',
+  'url',
+  'account',
+  'token',
+  'namespace',
+  'azion-token',
+  'azion-api-url',
+  'azion-bridge-url',
+  'azion-bridge-token',
+] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
 export const SETTING_ENV: Record<SettingName, string> = {
@@ -30,6 +47,10 @@ export const SETTING_ENV: Record<SettingName, string> = {
   account: 'KVADM_ACCOUNT',
   token: 'KVADM_TOKEN',
   namespace: 'KVADM_NAMESPACE',
+  'azion-token': 'KVADM_AZION_TOKEN',
+  'azion-api-url': 'KVADM_AZION_API_URL',
+  'azion-bridge-url': 'KVADM_AZION_BRIDGE_URL',
+  'azion-bridge-token': 'KVADM_AZION_BRIDGE_TOKEN',
 };
 
 export type SettingSource = 'flag' | 'env' | 'profile' | 'default';
@@ -44,6 +65,7 @@ export interface ResolvedSettings {
 
 export const DEFAULT_URL = 'http://127.0.0.1:8787/client/v4';
 export const DEFAULT_ACCOUNT = 'local';
+export const DEFAULT_AZION_API_URL = 'https://api.azion.com/v4';
 
 export function resolveSettings(input: {
   flags: SettingValues;
@@ -86,6 +108,10 @@ export function resolveSettings(input: {
     token: pick('token', undefined),
     account: pick('account', DEFAULT_ACCOUNT) as string,
     namespace: pick('namespace', DEFAULT_NAMESPACE) as string,
+    azionToken: pick('azion-token', undefined),
+    azionApiUrl: pick('azion-api-url', DEFAULT_AZION_API_URL) as string,
+    azionBridgeUrl: pick('azion-bridge-url', undefined),
+    azionBridgeToken: pick('azion-bridge-token', undefined),
   };
   return { settings, sources, profile: input.profileName };
 }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { displayValue, validateSettingName, validateSettingValue } from '../../lib/config-file.js';
+import { SECRET_SETTINGS, displayValue, validateSettingName, validateSettingValue } from '../../lib/config-file.js';
 import { ConfigStore } from '../../lib/config-store.js';
 import { interactive } from '../../lib/confirm.js';
 import { UsageError } from '../../lib/errors.js';
@@ -20,7 +20,7 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
   static override description = `Settings: ${SETTING_NAMES.join(', ')}. Values are checked before anything is written: an unknown
 setting, an unknown backend, a URL that is not http(s), or an invalid namespace name exits 2.
 VALUE "-" reads the value from stdin (keeps a token out of shell history); without VALUE a
-terminal asks for it (hidden for the token), anything else exits 2.`;
+terminal asks for it (hidden for the tokens), anything else exits 2.`;
   static override examples = [
     '<%= config.bin %> config set backend http',
     '<%= config.bin %> config set --profile prod url https://kv.example.com/client/v4',
@@ -66,7 +66,7 @@ terminal asks for it (hidden for the token), anything else exits 2.`;
       }
     };
     const message = `Value of ${key}:`;
-    return key === 'token'
+    return SECRET_SETTINGS.includes(key)
       ? prompts.password({ message, mask: '*', validate }, { output: process.stderr })
       : prompts.input({ message, validate }, { output: process.stderr });
   }

@@ -29,6 +29,8 @@ export default class NsInfo extends BaseCommand<typeof NsInfo> {
     }
     if (!this.jsonEnabled()) {
       this.log(`namespace:     ${result.name}`);
+      if (result.createdAt) this.log(`created:       ${result.createdAt}`);
+      if (result.lastModified) this.log(`last modified: ${result.lastModified}`);
       this.log(`keys:          ${result.keyCount}`);
       this.log(`stored bytes:  ${result.storedBytes} (${formatBytes(result.storedBytes)})`);
       this.log(`expired keys:  ${result.expiredKeys} (not yet swept)`);

@@ -50,6 +50,9 @@ export interface NamespaceInfo {
   storedBytes: number;
   /** Rows that have expired but are not swept yet. */
   expiredKeys: number;
+  /** When the store records them (Azion's API): ISO 8601. */
+  createdAt?: string | null;
+  lastModified?: string | null;
 }
 
 export interface SweepResult {

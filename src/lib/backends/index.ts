@@ -15,6 +15,26 @@ export async function createBackend(settings: Settings, clock?: Clock): Promise<
       ...retriesFromEnv(process.env.KVADM_HTTP_RETRIES),
     });
   }
+  if (settings.backend === 'azion') {
+    const { AzionBackend } = await import('./azion.js');
+    let bridge: Backend | undefined;
+    if (settings.azionBridgeUrl) {
+      const { HttpBackend } = await import('./http.js');
+      // The bridge speaks kvadm's Cloudflare-shaped protocol: the HTTP backend is its client.
+      bridge = new HttpBackend({
+        url: settings.azionBridgeUrl,
+        token: settings.azionBridgeToken,
+        account: settings.account,
+        ...retriesFromEnv(process.env.KVADM_HTTP_RETRIES),
+      });
+    }
+    return new AzionBackend({
+      apiUrl: settings.azionApiUrl,
+      token: settings.azionToken,
+      bridge,
+      ...retriesFromEnv(process.env.KVADM_HTTP_RETRIES),
+    });
+  }
   const { LocalBackend } = await import('./local.js');
   return new LocalBackend({ dataDir: settings.dataDir, ...(clock ? { clock } : {}) });
 }

@@ -1,0 +1,299 @@
+/**
+ * A client of Azion's v4 REST API for KV namespaces, the only KV routes Azion offers (keys
+ * live only inside edge Functions): create, list (every page), retrieve. It sends
+ * `Authorization: Token <token>`, retries 429 and 5xx with bounded exponential backoff
+ * (Retry-After honoured), and maps Azion's error envelope to kvadm's errors and exit codes.
+ * Names are checked against Azion's rule before any request. The token never appears in a message.
+ */
+import { Pool } from 'undici';
+import {
+  AuthError,
+  ExitCode,
+  KvadmError,
+  NamespaceExistsError,
+  NamespaceNotFoundError,
+  RemoteError,
+  UnreachableError,
+  UsageError,
+  ValidationError,
+} from '../errors.js';
+import { AZION_LIMITS } from '../limits.js';
+import { DEFAULT_AZION_API_URL } from '../settings.js';
+import { truncateText } from '../words.js';
+import { validateAzionNamespaceName } from './names.js';
+import type { AzionErrorBody, AzionNamespace, AzionNamespaceList } from './rest-types.js';
+
+export interface AzionRestOptions {
+  /** Base URL of the v4 API (default https://api.azion.com/v4). */
+  apiUrl?: string;
+  /** A personal token from Azion Console; required before any request. */
+  token: string | undefined;
+  /** Retries after the first attempt, on 429, 5xx and connection errors (default 4). */
+  retries?: number;
+  /** First backoff in ms (default 500); doubles each retry up to `maxBackoffMs`. */
+  retryBaseMs?: number;
+  /** Longest wait between attempts, Retry-After included (default 30 s). */
+  maxBackoffMs?: number;
+  /** Page size when listing, 1..1000 (default 1000: fewest requests). */
+  pageSize?: number;
+  requestTimeoutMs?: number;
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+interface AzionFailure {
+  status: number;
+  code: string | undefined;
+  message: string;
+}
+
+const NAMESPACES_PATH = '/workspace/kv/namespaces';
+/** Errors that mean the request never reached Azion, so even a create may be sent again. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * How Azion says "this name is taken". Its API description lists 400 (not 409) for a failed
+ * create and documents no code for a duplicate, so besides 409 a 400 whose code or message
+ * speaks of existence counts.
+ */
+const EXISTS_WORDS = /already.?exist|duplicat|not.?unique|unique.?constraint|conflict|in use|taken/i;
+const TOKEN_HINT = 'set a personal token from Azion Console: kvadm config set azion-token TOKEN (or KVADM_AZION_TOKEN)';
+
+export class AzionRestClient {
+  readonly location: string;
+  private readonly basePath: string;
+  private readonly pool: Pool;
+  private readonly token: string | undefined;
+  private readonly retries: number;
+  private readonly retryBaseMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly pageSize: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(options: AzionRestOptions) {
+    const url = parseApiUrl(options.apiUrl ?? DEFAULT_AZION_API_URL);
+    this.location = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.token = options.token;
+    this.retries = options.retries ?? 4;
+    this.retryBaseMs = options.retryBaseMs ?? 500;
+    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.pageSize = Math.min(Math.max(1, options.pageSize ?? AZION_LIMITS.namespacePageMaxSize), AZION_LIMITS.namespacePageMaxSize);
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    const timeout = options.requestTimeoutMs ?? 60_000;
+    this.pool = new Pool(url.origin, { connections: 4, connect: { timeout: 10_000 }, headersTimeout: timeout, bodyTimeout: timeout });
+  }
+
+  /** POST /workspace/kv/namespaces; NamespaceExistsError when the name is taken. */
+  async createNamespace(name: string): Promise<AzionNamespace> {
+    validateAzionNamespaceName(name);
+    const { reply, retriedAfter } = await this.send('POST', NAMESPACES_PATH, { body: JSON.stringify({ name }) });
+    if (this.saysExists(reply)) {
+      if (retriedAfter === undefined) throw new NamespaceExistsError(name);
+      // An earlier attempt answered 5xx: Azion may have created the namespace then.
+      throw new KvadmError(
+        'NAMESPACE_EXISTS',
+        `namespace '${name}' already exists (an earlier attempt answered HTTP ${retriedAfter} and may have created it)`,
+        {
+          exitCode: ExitCode.conflict,
+          hint: `check with: kvadm ns info ${name} --backend azion`,
+          details: { namespace: name },
+        },
+      );
+    }
+    return namespaceOf(this.success(reply));
+  }
+
+  /** GET /workspace/kv/namespaces/{name}; NamespaceNotFoundError on 404. */
+  async getNamespace(name: string): Promise<AzionNamespace> {
+    validateAzionNamespaceName(name);
+    const { reply } = await this.send('GET', `${NAMESPACES_PATH}/${encodeURIComponent(name)}`);
+    if (reply.status === 404) throw new NamespaceNotFoundError(name);
+    return namespaceOf(this.success(reply));
+  }
+
+  /** Every namespace, following `pagination.has_next` page by page. */
+  async listNamespaces(): Promise<AzionNamespace[]> {
+    const all: AzionNamespace[] = [];
+    for (let page = 1; ; page++) {
+      const { reply } = await this.send('GET', NAMESPACES_PATH, { query: { page, page_size: this.pageSize } });
+      const list = this.success(reply) as Partial<AzionNamespaceList>;
+      if (!Array.isArray(list.results)) throw this.notTheApi(`answered GET ${NAMESPACES_PATH} without a "results" list`);
+      all.push(...list.results.map(namespaceOf));
+      // A page with nothing on it ends the walk even if has_next says otherwise: no endless loop.
+      if (!list.pagination?.has_next || list.results.length === 0) return all;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** One request with retries on 429, 5xx and connection errors; any final reply is returned. */
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { query?: Record<string, number>; body?: string } = {},
+  ): Promise<{ reply: Reply; retriedAfter: number | undefined }> {
+    if (!this.token) {
+      throw new UsageError(`no Azion token: the Azion API (${this.location}) needs one for every request`, TOKEN_HINT);
+    }
+    const query = options.query
+      ? `?${new URLSearchParams(Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]))}`
+      : '';
+    const headers: Record<string, string> = {
+      authorization: `Token ${this.token}`,
+      accept: 'application/json',
+      'user-agent': 'kvadm',
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+    };
+    let retriedAfter: number | undefined;
+    for (let attempt = 0; ; attempt++) {
+      let reply: Reply;
+      try {
+        const res = await this.pool.request({
+          method,
+          path: this.basePath + path + query,
+          headers,
+          ...(options.body === undefined ? {} : { body: options.body }),
+        });
+        reply = { status: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
+      } catch (error) {
+        const code = errorCode(error);
+        // A create that may have reached Azion is not sent twice on a broken connection.
+        const mayRetry = method === 'GET' || (code !== undefined && NOT_SENT_CODES.has(code));
+        if (attempt < this.retries && mayRetry) {
+          await this.sleep(this.backoff(attempt));
+          continue;
+        }
+        throw new UnreachableError(
+          `cannot reach the Azion API at ${this.location} (${code ?? (error as Error).message}) after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}`,
+          'check your connection and azion-api-url (KVADM_AZION_API_URL; default https://api.azion.com/v4)',
+          error,
+        );
+      }
+      if ((reply.status === 429 || reply.status >= 500) && attempt < this.retries) {
+        if (reply.status >= 500) retriedAfter = reply.status;
+        await this.sleep(this.retryDelay(reply, attempt));
+        continue;
+      }
+      return { reply, retriedAfter };
+    }
+  }
+
+  /** The parsed JSON body of a 2xx reply; kvadm's error for anything else. */
+  private success(reply: Reply): unknown {
+    if (reply.status < 200 || reply.status >= 300) throw this.error(reply);
+    try {
+      return JSON.parse(reply.body.toString('utf8'));
+    } catch {
+      throw this.notTheApi(`answered HTTP ${reply.status}, but not with JSON`);
+    }
+  }
+
+  private saysExists(reply: Reply): boolean {
+    if (reply.status === 409) return true;
+    if (reply.status !== 400) return false;
+    const { code, message } = this.failure(reply);
+    return EXISTS_WORDS.test(`${code ?? ''} ${message}`);
+  }
+
+  private failure(reply: Reply): AzionFailure {
+    let parsed: Partial<AzionErrorBody> | undefined;
+    try {
+      parsed = JSON.parse(reply.body.toString('utf8')) as Partial<AzionErrorBody>;
+    } catch {
+      parsed = undefined;
+    }
+    const error = parsed?.error;
+    return {
+      status: reply.status,
+      code: typeof error?.code === 'string' ? error.code : undefined,
+      message:
+        typeof error?.message === 'string' ? error.message : truncateText(reply.body.toString('utf8'), 200) || `HTTP ${reply.status}`,
+    };
+  }
+
+  private error(reply: Reply): KvadmError {
+    const { status, code, message } = this.failure(reply);
+    const said = `HTTP ${status}${code ? ` ${code}` : ''}: ${message}`;
+    if (status === 401 || status === 403) {
+      return new AuthError(`the Azion API refused the token (${said})`, `${TOKEN_HINT}; the token needs permission for KV Store`);
+    }
+    if (status === 400 || status === 422) {
+      return new ValidationError('USAGE', `the Azion API refused the request (${said})`, { hint: 'fix the input and try again' });
+    }
+    if (status === 404) return this.notTheApi(`has no such route (${said})`);
+    if (status === 429) {
+      return new RemoteError(`the Azion API is still throttling after ${this.retries + 1} attempts (${said})`, { status });
+    }
+    if (status === 502 || status === 503 || status === 504) {
+      return new UnreachableError(`the Azion API answered ${said} after ${this.retries + 1} attempts`, 'try again later');
+    }
+    return new RemoteError(`the Azion API answered ${said}`, { status, ...(code ? { azionCode: code } : {}) });
+  }
+
+  private notTheApi(what: string): KvadmError {
+    return new KvadmError('REMOTE_NOT_API', `${this.location} ${what}: it does not look like Azion's v4 API`, {
+      exitCode: ExitCode.usage,
+      hint: `check azion-api-url (KVADM_AZION_API_URL): it is the API's root, ${DEFAULT_AZION_API_URL} for Azion itself`,
+    });
+  }
+
+  /** Exponential from the base, capped, with jitter between half and one and a half times. */
+  private backoff(attempt: number): number {
+    return Math.min(this.maxBackoffMs, this.retryBaseMs * 2 ** attempt) * (0.5 + this.random());
+  }
+
+  /** Never earlier than Retry-After asks (capped at maxBackoffMs); the backoff otherwise. */
+  private retryDelay(reply: Reply, attempt: number): number {
+    const asked = retryAfterMs(reply.headers['retry-after']);
+    return asked === undefined ? this.backoff(attempt) : Math.min(asked, this.maxBackoffMs);
+  }
+}
+
+/** A namespace from a reply: the documented bare object, or one wrapped in `data` as other v4 routes do. */
+function namespaceOf(value: unknown): AzionNamespace {
+  const record = (value as { data?: unknown })?.data ?? value;
+  const { name, created_at, last_modified } = (record ?? {}) as Partial<AzionNamespace>;
+  if (typeof name !== 'string') {
+    throw new RemoteError(`the Azion API answered without a namespace name: ${truncateText(JSON.stringify(value) ?? '', 200)}`);
+  }
+  return { name, created_at: created_at ?? null, last_modified: last_modified ?? null };
+}
+
+function parseApiUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`invalid azion-api-url ${JSON.stringify(text)}`, `give the API's root, such as ${DEFAULT_AZION_API_URL}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`unsupported URL scheme ${url.protocol} in azion-api-url ${JSON.stringify(text)}`, 'use an https:// URL');
+  }
+  return url;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now: number = Date.now()): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function errorCode(error: unknown): string | undefined {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof code === 'string') return code;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
