@@ -15,7 +15,8 @@ import {
   bucketOf,
   handleRequest,
 } from '../../src/lib/azion/bridge/bridge.js';
-import { runtimeOver } from '../../src/lib/azion/emulator.js';
+import { withWriteLimit } from '../../src/lib/azion/emulator.js';
+import { type AzionRuntime, installAzionRuntime } from '../../src/lib/azion/runtime.js';
 import { LIMITS } from '../../src/lib/limits.js';
 import { VALIDATION_WIRE_CODES, WIRE_CODES } from '../../src/lib/wire-codes.js';
 import { repoRoot, tempDir } from '../helpers.js';
@@ -25,6 +26,7 @@ const BASE = 'http://bridge.test/client/v4/accounts/acc/storage/kv/namespaces';
 
 describe('the Azion bridge Function', () => {
   let backend: LocalBackend;
+  let runtime: AzionRuntime;
   // Real time plus an offset the tests move: the write limit needs time to pass.
   let offsetMs = 0;
   const clock = () => Date.now() + offsetMs;
@@ -47,10 +49,10 @@ describe('the Azion bridge Function', () => {
 
   beforeAll(() => {
     backend = new LocalBackend({ dataDir: tempDir('bridge'), clock });
-    (globalThis as { Azion?: unknown }).Azion = { KV: runtimeOver(backend, clock, true) };
+    runtime = installAzionRuntime({ backend: withWriteLimit(backend, clock), clock });
   });
   afterAll(async () => {
-    delete (globalThis as { Azion?: unknown }).Azion;
+    await runtime.uninstall();
     await backend.close();
   });
 

@@ -10,11 +10,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Backend, Clock } from '../backends/backend.js';
+import type { Backend, Clock, StoredEntry } from '../backends/backend.js';
 import { systemClock } from '../backends/backend.js';
-import { KV, type PutOptions, type PutValue } from '../kv.js';
 import { WriteLimiter } from '../server/write-limiter.js';
-import { type BridgeEnv, type RuntimeKVClass, handleRequest } from './bridge/bridge.js';
+import { type BridgeEnv, handleRequest } from './bridge/bridge.js';
+import { installAzionRuntime } from './runtime.js';
 import { serveNamespaceApi } from './namespace-api.js';
 
 export interface EmulatorOptions {
@@ -40,42 +40,35 @@ export interface RunningEmulator {
 }
 
 /**
- * `Azion.KV` over a kvadm backend: only what Azion's runtime offers (no create, no list).
- * With `writeLimit`, a second write to a key within a second is refused as Azion refuses it
- * (an error saying 429), which is what the bridge's index backoff is built for.
+ * The store with Azion's write limit: a second write to a key within a second is refused as
+ * Azion refuses it (an error saying 429), which is what the bridge's index backoff is built for.
  */
-export function runtimeOver(backend: Backend, clock: Clock, writeLimit = false): RuntimeKVClass {
-  const options = { backend, clock };
-  const limiter = writeLimit ? new WriteLimiter(clock) : null;
-  return class EmulatedAzionKV extends KV {
-    constructor(name?: string) {
-      super(name, options);
+export function withWriteLimit(backend: Backend, clock: Clock): Backend {
+  const limiter = new WriteLimiter(clock);
+  const put = async (namespace: string, entry: StoredEntry): Promise<void> => {
+    if (limiter.tryWrite(namespace, entry.key) > 0) {
+      throw new Error(`429 Too Many Requests: key ${JSON.stringify(entry.key)} was written less than a second ago (1 write/s per key)`);
     }
-
-    override async put(key: string, value: PutValue, putOptions?: PutOptions): Promise<void> {
-      if (limiter && limiter.tryWrite(this.name, key) > 0) {
-        throw new Error(`429 Too Many Requests: key ${JSON.stringify(key)} was written less than a second ago (1 write/s per key)`);
-      }
-      return super.put(key, value, putOptions);
-    }
-
-    static override async open(name: string): Promise<KV> {
-      await KV.open(name, options);
-      return new EmulatedAzionKV(name);
-    }
-
-    static override async delete(name: string): Promise<void> {
-      await KV.delete(name, options);
-    }
-  } as unknown as RuntimeKVClass;
+    return backend.put(namespace, entry);
+  };
+  return new Proxy(backend, {
+    get(target, property) {
+      if (property === 'put') return put;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const clock = options.clock ?? systemClock;
   // The bridge reaches the namespace API with this token, as it would reach Azion's with a personal token.
   const apiToken = randomBytes(24).toString('hex');
-  const previous = (globalThis as { Azion?: unknown }).Azion;
-  (globalThis as { Azion?: unknown }).Azion = { KV: runtimeOver(options.backend, clock, options.writeLimit) };
+  // kvadm/azion's runtime: Azion.KV over the store (the bridge uses only what Azion offers: open, delete, put, get…).
+  const runtime = installAzionRuntime({
+    backend: options.writeLimit ? withWriteLimit(options.backend, clock) : options.backend,
+    clock,
+  });
   let apiUrl = '';
   const env = (): BridgeEnv => ({
     KVADM_BRIDGE_TOKEN: options.token,
@@ -120,8 +113,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await runtime.uninstall();
         await options.backend.close();
-        (globalThis as { Azion?: unknown }).Azion = previous;
       })();
       return closing;
     },
