@@ -9,6 +9,7 @@ export default class AzionEmulate extends BaseCommand<typeof AzionEmulate> {
     `Runs the bridge's own fetch handler (the code "kvadm azion bridge" writes for Azion) in Node, with the store in --data-dir standing in for Azion.KV and for Azion's namespace API.
 Prints the base URL (http://HOST:PORT/client/v4) on one line of stderr, then one access-log line per request (--quiet silences them).
 Every request needs "Authorization: Bearer TOKEN" (--token or KVADM_TOKEN), as on Azion. Point kvadm, wrangler or the cloudflare SDK at the URL to try the bridge before deploying it.
+The same port answers Azion's namespace REST API under /v4 ("Authorization: Token TOKEN", same secret), so "kvadm --backend azion" runs whole against it: azion-api-url http://HOST:PORT/v4, azion-bridge-url http://HOST:PORT/client/v4, both tokens TOKEN.
 SIGINT or SIGTERM stop it.`;
   static override examples = [
     '<%= config.bin %> azion emulate --port 0 --token s3cret --data-dir ./store',
@@ -67,7 +68,10 @@ SIGINT or SIGTERM stop it.`;
     });
     process.stderr.write(`${emulator.url}\n`);
     if (!flags.quiet) {
-      process.stderr.write(`kvadm azion emulate: the bridge Function over ${backend.location}; bearer token required; Ctrl-C stops\n`);
+      process.stderr.write(
+        `kvadm azion emulate: the bridge Function over ${backend.location}; bearer token required; ` +
+          `Azion's namespace API stand-in at ${emulator.apiUrl} (Token auth, same secret); Ctrl-C stops\n`,
+      );
     }
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals) => {

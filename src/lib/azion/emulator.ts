@@ -5,7 +5,6 @@
  * list namespaces) is answered on the same port under /v4, from the same store. What runs
  * is exactly the code `kvadm azion bridge` writes out for Azion.
  */
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -34,8 +33,10 @@ export interface EmulatorOptions {
 }
 
 export interface RunningEmulator {
-  /** http://HOST:PORT/client/v4 */
+  /** The bridge: http://HOST:PORT/client/v4 */
   url: string;
+  /** The stand-in of Azion's REST API for namespaces: http://HOST:PORT/v4 */
+  apiUrl: string;
   close(): Promise<void>;
 }
 
@@ -62,8 +63,9 @@ export function withWriteLimit(backend: Backend, clock: Clock): Backend {
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const clock = options.clock ?? systemClock;
-  // The bridge reaches the namespace API with this token, as it would reach Azion's with a personal token.
-  const apiToken = randomBytes(24).toString('hex');
+  // One secret for both doors: the bridge reaches the namespace API with it (as it reaches
+  // Azion's with a personal token), and so can `kvadm --backend azion` as its azion-token.
+  const apiToken = options.token;
   // kvadm/azion's runtime: Azion.KV over the store (the bridge uses only what Azion offers: open, delete, put, get…).
   const runtime = installAzionRuntime({
     backend: options.writeLimit ? withWriteLimit(options.backend, clock) : options.backend,
@@ -107,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}/client/v4`,
+    apiUrl,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

@@ -6,10 +6,13 @@
  * pagination}; GET /{name}; errors {state: "error", error: {code, message, details}};
  * auth `Authorization: Token TOKEN`.
  */
+import fs from 'node:fs/promises';
 import type http from 'node:http';
+import path from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { NamespaceExistsError } from '../errors.js';
 import { KV } from '../kv.js';
+import { LocalBackend } from '../backends/local.js';
 
 const ROOT = '/v4/workspace/kv/namespaces';
 /** Azion's rule for namespace names (3 to 63 of A-Z a-z 0-9 _ -). */
@@ -29,10 +32,19 @@ function fail(response: http.ServerResponse, status: number, code: string, messa
   send(response, status, { state: 'error', error: { code, message, details: {} } });
 }
 
-function namespaceOf(name: string) {
-  // The local store keeps no creation time: the stand-in reports the epoch rather than invent one.
-  const epoch = new Date(0).toISOString();
-  return { name, created_at: epoch, last_modified: epoch };
+/** Azion's namespace shape; the times are those of the namespace's file in the local store (the epoch when there is none). */
+async function namespaceOf(backend: Backend, name: string) {
+  const times = { created_at: new Date(0).toISOString(), last_modified: new Date(0).toISOString() };
+  if (backend instanceof LocalBackend) {
+    const file = path.join(backend.location, 'namespaces', `${name}.sqlite`);
+    const stats = await Promise.all([fs.stat(file), fs.stat(`${file}-wal`).catch(() => undefined)]).catch(() => undefined);
+    if (stats) {
+      const [main, wal] = stats;
+      times.created_at = main.birthtime.toISOString();
+      times.last_modified = new Date(Math.max(main.mtimeMs, wal?.mtimeMs ?? 0)).toISOString();
+    }
+  }
+  return { name, ...times };
 }
 
 async function readJson(request: http.IncomingMessage): Promise<unknown> {
@@ -68,14 +80,14 @@ export async function serveNamespaceApi(
       if (error instanceof NamespaceExistsError) return fail(response, 409, 'conflict', `A namespace named ${name} already exists`);
       throw error;
     }
-    return send(response, 201, namespaceOf(name));
+    return send(response, 201, await namespaceOf(backend, name));
   }
   request.resume();
   if (path === ROOT && request.method === 'GET') {
     const page = Math.max(1, Number(url.searchParams.get('page') ?? '1') || 1);
     const pageSize = Math.min(1000, Math.max(1, Number(url.searchParams.get('page_size') ?? '10') || 10));
     const names = await KV.list({ backend });
-    const results = names.slice((page - 1) * pageSize, page * pageSize).map(namespaceOf);
+    const results = await Promise.all(names.slice((page - 1) * pageSize, page * pageSize).map((name) => namespaceOf(backend, name)));
     const totalPages = Math.ceil(names.length / pageSize);
     return send(response, 200, {
       results,
@@ -91,7 +103,7 @@ export async function serveNamespaceApi(
   }
   if (path.startsWith(`${ROOT}/`) && request.method === 'GET') {
     const name = decodeURIComponent(path.slice(ROOT.length + 1));
-    if (AZION_NAME.test(name) && (await backend.namespaceExists(name))) return send(response, 200, namespaceOf(name));
+    if (AZION_NAME.test(name) && (await backend.namespaceExists(name))) return send(response, 200, await namespaceOf(backend, name));
     return fail(response, 404, 'not_found', 'Not found.');
   }
   return fail(response, 404, 'not_found', `No route for ${request.method} ${path}`);
