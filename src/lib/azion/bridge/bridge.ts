@@ -1006,8 +1006,9 @@ async function bulkPut(ctx: Context, namespace: string, kv: RuntimeKV): Promise<
       else throw runtimeFailure(error);
     }
   });
+  const refused = new Set(unsuccessful);
   let count = 0;
-  for (const raw of items) if (!unsuccessful.includes((raw as { key: string }).key)) count++;
+  for (const raw of items) if (!refused.has((raw as { key: string }).key)) count++;
   return success({ successful_key_count: count, unsuccessful_keys: unsuccessful });
 }
 
