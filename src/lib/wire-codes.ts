@@ -17,6 +17,8 @@ export const WIRE_CODES = {
   bulkTooManyItems: 10115,
   bodyTooLarge: 10116,
   rateLimited: 10117,
+  /** Something the store cannot do at all (the Azion bridge: namespace rename, create without a token). */
+  unsupported: 10119,
   noRoute: 7000,
 } as const;
 

@@ -34,21 +34,33 @@ forEachBackend('KV library', (target) => {
       expect(await KV.list({ backend })).toEqual(expect.arrayContaining(['default', name]));
       const kv = await KV.open(name, { backend });
       await kv.put('k', 'v');
-      const renamed = `${name}-renamed`;
-      await KV.rename(name, renamed, { backend });
-      await expect(KV.open(name, { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
+      // Azion cannot rename a namespace: there the bridge refuses, and the test goes on with the original.
+      let renamed = name;
+      if (target.supports('namespace-rename')) {
+        renamed = `${name}-renamed`;
+        await KV.rename(name, renamed, { backend });
+        await expect(KV.open(name, { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
+      }
       expect(await (await KV.open(renamed, { backend })).get('k')).toBe('v');
       await KV.delete(renamed, { backend });
       await expect(KV.open(renamed, { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
       expect(await KV.list({ backend })).not.toContain(renamed);
     });
 
-    it('refuses to rename onto an existing namespace or from a missing one', async () => {
+    it.runIf(target.supports('namespace-rename'))('refuses to rename onto an existing namespace or from a missing one', async () => {
       const a = (await fresh()).name;
       const b = (await fresh()).name;
       await expect(KV.rename(a, b, { backend })).rejects.toBeInstanceOf(NamespaceExistsError);
       await expect(KV.rename('missing-ns-x', `${a}-z`, { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
+    });
+
+    it('refuses to delete a missing namespace', async () => {
       await expect(KV.delete('missing-ns-x', { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
+    });
+
+    it.skipIf(target.supports('namespace-rename'))('says clearly that a namespace cannot be renamed here', async () => {
+      const a = (await fresh()).name;
+      await expect(KV.rename(a, `${a}-z`, { backend })).rejects.toThrow(/cannot rename a namespace/);
     });
 
     it('lists names in byte order and always has the default namespace', async () => {
