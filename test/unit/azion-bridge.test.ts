@@ -32,7 +32,14 @@ describe('the Azion bridge Function', () => {
   const clock = () => Date.now() + offsetMs;
   const env = { KVADM_BRIDGE_TOKEN: TOKEN, kvadmTestClock: clock };
   const call = (method: string, route: string, body?: string, headers: Record<string, string> = {}) =>
-    handleRequest(new Request(`${BASE}${route}`, { method, headers: { authorization: `Bearer ${TOKEN}`, ...headers }, body }), env);
+    handleRequest(
+      new Request(`${BASE}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+        ...(body === undefined ? {} : { body }),
+      }),
+      env,
+    );
   const listNames = async (namespace: string) => {
     const names: string[] = [];
     let cursor = '';

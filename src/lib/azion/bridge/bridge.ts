@@ -8,7 +8,8 @@
  * module (dist/lib/azion/bridge/bridge.js) that `kvadm azion bridge` writes out, and that
  * `kvadm azion emulate` runs in Node. Its limits and wire codes mirror src/lib/limits.ts and
  * src/lib/wire-codes.ts (a test keeps them equal). README.md beside it explains the key index,
- * its cost and its consistency.
+ * its cost and its consistency. It is one long file, in sections, for the same reason: what is
+ * deployed is this one module, and an import would need a bundler the deploy does not have.
  *
  * Environment (Azion environment variables / secrets, or the `env` argument of `fetch`):
  *   KVADM_BRIDGE_TOKEN   required: the bearer secret clients send (Authorization: Bearer …)
