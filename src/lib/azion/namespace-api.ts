@@ -86,7 +86,7 @@ export async function serveNamespaceApi(
   if (path === ROOT && request.method === 'GET') {
     const page = Math.max(1, Number(url.searchParams.get('page') ?? '1') || 1);
     const pageSize = Math.min(1000, Math.max(1, Number(url.searchParams.get('page_size') ?? '10') || 10));
-    const names = await KV.list({ backend });
+    const names = await KV.listNamespaces({ backend });
     const results = await Promise.all(names.slice((page - 1) * pageSize, page * pageSize).map((name) => namespaceOf(backend, name)));
     const totalPages = Math.ceil(names.length / pageSize);
     return send(response, 200, {
