@@ -8,6 +8,7 @@ import { displayKey } from '../../validation.js';
 import { WIRE_CODES, WireError, badRequest, success, toWire } from '../envelope.js';
 import { API_PREFIX, type ServerContext, contentLengthLimit, jsonBody, kvOf, namespaceParam } from '../context.js';
 import { expirationOptions } from './values.js';
+import { withBulkWriter } from '../../bulk/bulk-writer.js';
 
 // ignoreBOM keeps a leading U+FEFF in the text instead of eating it.
 const lossyUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -115,14 +116,7 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: ServerContext): vo
           return ok;
         });
       }
-      const writer = await backend.bulkWriter(kv.name);
-      try {
-        await writer.write(accepted);
-        await writer.commit();
-      } catch (error) {
-        await writer.abort();
-        throw error;
-      }
+      await withBulkWriter(backend.bulkWriter(kv.name), (writer) => writer.write(accepted));
       return success({ successful_key_count: accepted.length, unsuccessful_keys: unsuccessful });
     });
   });
