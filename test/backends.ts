@@ -10,8 +10,16 @@ import { LocalBackend } from '../src/lib/backends/local.js';
 import { tempDir } from './helpers.js';
 import { type ServeProcess, startServe } from './serve-process.js';
 
+/**
+ * What a target may lack. Azion's runtime has no key listing (the bridge keeps an index),
+ * cannot rename namespaces, and takes only its own namespace names.
+ */
+export type Capability = 'namespace-rename' | 'short-namespace-names' | 'atomic-bulk';
+
 export interface BackendTarget {
-  name: 'local' | 'http';
+  name: 'local' | 'http' | 'azion-emulator';
+  /** False when the target cannot do what `capability` names; tests skip those cases for it. */
+  supports(capability: Capability): boolean;
   /**
    * True when the `clock` given to createBackend decides expiry. The http target's server
    * runs with the hidden --test-clock-header flag, so its backend sends that clock along.
@@ -30,6 +38,7 @@ function localTarget(): BackendTarget {
   let dataDir = '';
   return {
     name: 'local',
+    supports: () => true,
     clockControl: true,
     async setup() {
       dataDir = tempDir('store');
@@ -58,6 +67,7 @@ function httpTarget(): BackendTarget {
   };
   return {
     name: 'http',
+    supports: (capability) => capability !== 'atomic-bulk',
     clockControl: true,
     async setup() {
       server = await startServe(['--no-write-limit', '--quiet', '--test-clock-header'], { env: { KVADM_TOKEN: token } });
@@ -75,8 +85,48 @@ function httpTarget(): BackendTarget {
   };
 }
 
-/** Every suite written with forEachBackend runs against each of these. */
-const targetFactories: Array<() => BackendTarget> = [localTarget, httpTarget];
+/**
+ * The HTTP backend talking to `kvadm azion emulate`: the bridge edge Function's own handler
+ * in Node, over a local store standing in for Azion KV (port 0, a bearer token, the test
+ * clock header on).
+ */
+function azionEmulatorTarget(): BackendTarget {
+  let server: ServeProcess | undefined;
+  const token = `bridge-${process.pid}-${Date.now()}`;
+  const running = (): ServeProcess => {
+    if (!server) throw new Error('the azion-emulator target is not set up');
+    return server;
+  };
+  const unsupported = new Set<Capability>(['namespace-rename', 'short-namespace-names', 'atomic-bulk']);
+  return {
+    name: 'azion-emulator',
+    supports: (capability) => !unsupported.has(capability),
+    clockControl: true,
+    async setup() {
+      server = await startServe(['--quiet', '--test-clock-header'], { command: ['azion', 'emulate'], env: { KVADM_TOKEN: token } });
+    },
+    async teardown() {
+      await server?.stop();
+      server = undefined;
+    },
+    async createBackend(options = {}) {
+      return new HttpBackend({ url: running().url, token, retries: 2, ...(options.clock ? { testClock: options.clock } : {}) });
+    },
+    env() {
+      return { KVADM_BACKEND: 'http', KVADM_URL: running().url, KVADM_TOKEN: token, KVADM_HTTP_RETRIES: '2' };
+    },
+  };
+}
+
+/**
+ * Every suite written with forEachBackend runs against each of these. KVADM_TEST_TARGETS
+ * (comma-separated names, e.g. "local,http") runs only those: the azion-emulator target
+ * roughly doubles the remote suites' time.
+ */
+const chosenTargets = process.env.KVADM_TEST_TARGETS?.split(',').map((name) => name.trim());
+const targetFactories: Array<() => BackendTarget> = [localTarget, httpTarget, azionEmulatorTarget].filter(
+  (factory) => !chosenTargets || chosenTargets.includes(factory().name),
+);
 
 export function registerTarget(factory: () => BackendTarget): void {
   targetFactories.push(factory);

@@ -13,9 +13,13 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServe(args: string[] = [], options: { env?: NodeJS.ProcessEnv; dataDir?: string } = {}): Promise<ServeProcess> {
+export async function startServe(
+  args: string[] = [],
+  options: { env?: NodeJS.ProcessEnv; dataDir?: string; command?: string[] } = {},
+): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? tempDir('serve');
-  const child = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
+  const command = options.command ?? ['serve'];
+  const child = spawn(process.execPath, [binPath, ...command, '--port', '0', '--data-dir', dataDir, ...args], {
     cwd: repoRoot,
     env: childEnv(options.env),
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -23,7 +27,7 @@ export async function startServe(args: string[] = [], options: { env?: NodeJS.Pr
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kvadm serve printed no URL within 20 s: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`kvadm ${command.join(' ')} printed no URL within 20 s: ${stderr}`)), 20_000);
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
       const match = /^(http:\/\/\S+\/client\/v4)$/m.exec(stderr);
@@ -34,7 +38,7 @@ export async function startServe(args: string[] = [], options: { env?: NodeJS.Pr
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`kvadm serve exited with ${code} before printing its URL: ${stderr}`));
+      reject(new Error(`kvadm ${command.join(' ')} exited with ${code} before printing its URL: ${stderr}`));
     });
   });
   return {

@@ -6,7 +6,7 @@
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import type { Backend } from '../lib/backends/backend.js';
 import type { KV } from '../lib/kv.js';
-import type { ResolvedSettings } from '../lib/config/index.js';
+import { BACKEND_KINDS, type ResolvedSettings } from '../lib/config/index.js';
 import { CommandSession } from './command-session.js';
 import { reportError } from './report-error.js';
 
@@ -27,7 +27,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
     backend: Flags.string({
       summary: 'Where data lives: local (SQLite files), http, or azion (or KVADM_BACKEND).',
-      options: ['local', 'http', 'azion'],
+      options: [...BACKEND_KINDS],
       helpGroup: 'GLOBAL',
     }),
     url: Flags.string({

@@ -22,7 +22,7 @@
  * and any command whose manifest uses something not handled here (aliases, env,
  * exactlyOne, relationships, delimiter, deprecation, dynamic defaults, argument options or
  * defaults, variadic arguments). What the manifest cannot say — a flag's own parse function,
- * a boolean's default — is checked for the fast commands by test/unit/dispatch.test.ts.
+ * a boolean's default — is checked for the fast commands by dispatch.test.ts.
  */
 import { parseArgs } from 'node:util';
 // The leaf, not term/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).

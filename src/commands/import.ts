@@ -7,7 +7,7 @@ import { abortOnSignals, bulkInput } from '../lib/bulk/interrupt.js';
 import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
 import { UsageError } from '../lib/errors.js';
 import { FORMATS, delimiterOf, formatOfFile } from '../lib/formats/index.js';
-import { rateText, seconds, startProgress, warn } from '../lib/term/index.js';
+import { type Progress, rateText, seconds, startProgress, warn } from '../lib/term/index.js';
 import { count, counted } from '../lib/words.js';
 
 export type ImportResult = NamespaceImportSummary;
@@ -60,7 +60,7 @@ A remote import that fails part-way says how many entries the server acknowledge
     // Ctrl-C rolls back (local) or stops sending (remote), and removes a namespace this import
     // created. Watched from before the input is opened: a signal while it opens is no plain kill.
     const signals = abortOnSignals();
-    let progress: Awaited<ReturnType<typeof startProgress>> | undefined;
+    let progress: Progress | undefined;
     let summary: ImportResult;
     try {
       const source: BulkSource = file === '-' ? { kind: 'stream', stream: process.stdin } : await bulkInput(file);

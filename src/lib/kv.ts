@@ -1,7 +1,13 @@
 /**
  * The KV client: the runtime API of Azion's KV Store (modelled on Cloudflare Workers KV)
- * plus what an admin tool needs (list, namespace info, sweep). It validates every input
- * against limits.ts, then calls a backend; it never touches storage itself.
+ * plus what an admin tool needs. It validates every input against limits.ts, then calls
+ * a backend; it never touches storage itself.
+ *
+ * Names: the runtime API keeps the seed's names (KV.open and KV.delete(name) for a namespace;
+ * put, get, getWithMetadata, delete(key) and list for keys), and KV.create completes the
+ * open/delete pair. The other namespace operations, which only an admin tool has, say
+ * "namespace" in their name (KV.listNamespaces, KV.renameNamespace, kv.namespaceInfo), so
+ * none reads like the key operation of the same verb (kv.list lists keys).
  *
  * @example
  * const kv = await KV.open('users', { backend });
@@ -117,14 +123,15 @@ export class KV {
     await backend.deleteNamespace(validateNamespaceName(name));
   }
 
-  static async rename(from: string, to: string, options: KVOptions = {}): Promise<KV> {
+  /** Rename a namespace; throws NamespaceNotFoundError, or NamespaceExistsError when `to` is taken. */
+  static async renameNamespace(from: string, to: string, options: KVOptions = {}): Promise<KV> {
     const backend = options.backend ?? defaultBackend();
     await backend.renameNamespace(validateNamespaceName(from), validateNamespaceName(to));
     return new KV(to, options);
   }
 
-  /** Names of every namespace, in byte order. */
-  static async list(options: KVOptions = {}): Promise<string[]> {
+  /** Names of every namespace, in byte order (kv.list() lists the keys of one). */
+  static async listNamespaces(options: KVOptions = {}): Promise<string[]> {
     return (options.backend ?? defaultBackend()).listNamespaces();
   }
 
@@ -241,7 +248,8 @@ export class KV {
     return this.backend.scan(this.name, options);
   }
 
-  async info(): Promise<NamespaceInfo> {
+  /** Key count, stored bytes and expired keys of this namespace. */
+  async namespaceInfo(): Promise<NamespaceInfo> {
     return this.backend.namespaceInfo(this.name);
   }
 

@@ -1,6 +1,6 @@
 /**
  * Every limit of the KV model, in one place. Values are those of Azion's KV Store
- * (mirroring Cloudflare Workers KV); see DESIGN.md. Validation, the server and the
+ * (mirroring Cloudflare Workers KV); see docs/ARCHITECTURE.md. Validation, the server and the
  * HTTP client all read from here so a limit can never disagree between layers.
  */
 export const LIMITS = {
@@ -38,7 +38,7 @@ export const LIMITS = {
   namespaceNameMaxChars: 64,
 } as const;
 
-/** 1-64 of A-Z a-z 0-9 . _ -, not starting with '.' (kvadm's rule, DESIGN.md). */
+/** 1-64 of A-Z a-z 0-9 . _ -, not starting with '.' (kvadm's rule, docs/ARCHITECTURE.md). */
 export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
 
 /** The namespace used when none is given; it is created on first use. */

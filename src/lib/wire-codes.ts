@@ -1,5 +1,5 @@
 /**
- * Error codes on the wire (PROTOCOL.md), shared by `kvadm serve` and the HTTP backend.
+ * Error codes on the wire (docs/PROTOCOL.md), shared by `kvadm serve` and the HTTP backend.
  * Cloudflare publishes 10000/10009/10013/10014 only; the 101xx codes are kvadm's own
  * (README, "Remote stores"). Clients branch on the HTTP status plus the published codes,
  * and may use kvadm's to name the rule that failed.
@@ -17,6 +17,8 @@ export const WIRE_CODES = {
   bulkTooManyItems: 10115,
   bodyTooLarge: 10116,
   rateLimited: 10117,
+  /** Something the store cannot do at all (the Azion bridge: namespace rename, create without a token). */
+  unsupported: 10119,
   noRoute: 7000,
 } as const;
 

@@ -26,7 +26,7 @@ function writeEntries(file: string, count: number, format: 'json' | 'jsonl'): vo
 async function liveKeys(dataDir: string, namespace: string): Promise<number> {
   const backend = new LocalBackend({ dataDir });
   try {
-    return (await new KV(namespace, { backend }).info()).keyCount;
+    return (await new KV(namespace, { backend }).namespaceInfo()).keyCount;
   } finally {
     await backend.close();
   }

@@ -1,5 +1,7 @@
 // The official `cloudflare` SDK (a client nobody here wrote), pointed at a real
-// `kvadm serve` with baseURL: proof that the server speaks the protocol as published.
+// `kvadm serve` with baseURL: proof that the server speaks the protocol as published. The
+// same checks run against `kvadm azion emulate` (the Azion bridge Function's own handler),
+// which differs only where Azion cannot follow (namespace rename).
 import Cloudflare from 'cloudflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeProcess, startServe } from '../serve-process.js';
@@ -7,12 +9,17 @@ import { type ServeProcess, startServe } from '../serve-process.js';
 const TOKEN = 'sdk-test-token';
 const account_id = '023e105f4ecef8ad9ca31a8372d0c353';
 
-describe('the cloudflare SDK against kvadm serve', () => {
+const servers = [
+  { name: 'kvadm serve', command: ['serve'], renames: true },
+  { name: 'kvadm azion emulate (the Azion bridge)', command: ['azion', 'emulate'], renames: false },
+];
+
+describe.each(servers)('the cloudflare SDK against $name', ({ command, renames }) => {
   let server: ServeProcess;
   let client: Cloudflare;
 
   beforeAll(async () => {
-    server = await startServe(['--quiet'], { env: { KVADM_TOKEN: TOKEN } });
+    server = await startServe(['--quiet'], { command, env: { KVADM_TOKEN: TOKEN } });
     client = new Cloudflare({ apiToken: TOKEN, baseURL: server.url, maxRetries: 0 });
   });
   afterAll(async () => {
@@ -34,11 +41,17 @@ describe('the cloudflare SDK against kvadm serve', () => {
     const firstPage = await client.kv.namespaces.list({ account_id, per_page: 5, direction: 'desc' });
     expect(firstPage.result).toHaveLength(5);
 
-    const renamed = await client.kv.namespaces.update('sdk-users', { account_id, title: 'sdk-people' });
-    expect(renamed).toMatchObject({ title: 'sdk-people' });
-    await expect(client.kv.namespaces.get('sdk-users', { account_id })).rejects.toMatchObject({ status: 404 });
-    await client.kv.namespaces.delete('sdk-people', { account_id });
-    await expect(client.kv.namespaces.get('sdk-people', { account_id })).rejects.toMatchObject({ status: 404 });
+    let current = 'sdk-users';
+    if (renames) {
+      const renamed = await client.kv.namespaces.update('sdk-users', { account_id, title: 'sdk-people' });
+      expect(renamed).toMatchObject({ title: 'sdk-people' });
+      await expect(client.kv.namespaces.get('sdk-users', { account_id })).rejects.toMatchObject({ status: 404 });
+      current = 'sdk-people';
+    } else {
+      await expect(client.kv.namespaces.update('sdk-users', { account_id, title: 'sdk-people' })).rejects.toMatchObject({ status: 400 });
+    }
+    await client.kv.namespaces.delete(current, { account_id });
+    await expect(client.kv.namespaces.get(current, { account_id })).rejects.toMatchObject({ status: 404 });
   });
 
   it('writes and reads values, metadata and expiration', async () => {

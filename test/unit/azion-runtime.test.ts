@@ -39,7 +39,7 @@ it('Azion.KV.open of a missing namespace rejects; Azion.KV.delete removes one', 
   runtime = installAzionRuntime({ dataDir: tempDir('azion-runtime') });
   await expect(Azion.KV.open('nope')).rejects.toBeInstanceOf(NamespaceNotFoundError);
   await Azion.KV.create('gone-soon');
-  expect(await Azion.KV.list()).toContain('gone-soon');
+  expect(await Azion.KV.listNamespaces()).toContain('gone-soon');
   await Azion.KV.delete('gone-soon');
   await expect(Azion.KV.open('gone-soon')).rejects.toBeInstanceOf(NamespaceNotFoundError);
   expect(new Azion.KV('x')).toBeInstanceOf(Azion.KV);

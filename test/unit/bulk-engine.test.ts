@@ -44,7 +44,7 @@ function lines(count: number, bad?: number): string {
 }
 
 async function keyCount(kv: KV): Promise<number> {
-  return (await kv.info()).keyCount;
+  return (await kv.namespaceInfo()).keyCount;
 }
 
 forEachBackend('import engine', (target) => {

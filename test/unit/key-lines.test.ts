@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { InvalidKeyListError, readKeyList } from '../../src/lib/bulk/delete.js';
+import { InvalidKeyListError, readKeyList } from '../../src/lib/bulk/key-list.js';
 import { type KeyRecord, keyLine, keyRecords, parseKeyLine } from '../../src/lib/key-lines.js';
 
 const TRICKY = [

@@ -221,7 +221,7 @@ forEachBackend('KV client', (target) => {
       expect(await kv.getEntry('short')).toBeNull();
       expect((await kv.list()).keys.map((k) => k.name)).toEqual(['forever', 'long']);
       expect((await kv.list({ prefix: 'sh' })).keys).toEqual([]);
-      const info = await kv.info();
+      const info = await kv.namespaceInfo();
       expect(info.keyCount).toBe(2);
 
       now = START_MS + 3600_000;
@@ -396,7 +396,7 @@ forEachBackend('KV client', (target) => {
 
     it('the default namespace always opens and is listed', async () => {
       expect((await KV.open('default', { backend })).name).toBe('default');
-      expect(await KV.list({ backend })).toContain('default');
+      expect(await KV.listNamespaces({ backend })).toContain('default');
     });
 
     it('open: a missing namespace throws NamespaceNotFoundError (exit 3)', async () => {
@@ -407,13 +407,13 @@ forEachBackend('KV client', (target) => {
     it('create, list, info, delete', async () => {
       const name = `ns-${Date.now().toString(36)}`;
       const kv = await KV.create(name, { backend, clock });
-      expect(await KV.list({ backend })).toContain(name);
+      expect(await KV.listNamespaces({ backend })).toContain(name);
       await expect(KV.create(name, { backend })).rejects.toBeInstanceOf(NamespaceExistsError);
       await expect(KV.create('default', { backend })).rejects.toMatchObject({ code: 'NAMESPACE_EXISTS', exitCode: 4 });
 
       await kv.put('ab', 'xyz');
       await kv.put('é', new Uint8Array(10), { metadata: { k: 1 } });
-      expect(await kv.info()).toEqual({
+      expect(await kv.namespaceInfo()).toEqual({
         name,
         keyCount: 2,
         // key + value + metadata bytes: (2 + 3) + (2 + 10 + 7)
@@ -422,7 +422,7 @@ forEachBackend('KV client', (target) => {
       });
 
       await KV.delete(name, { backend });
-      expect(await KV.list({ backend })).not.toContain(name);
+      expect(await KV.listNamespaces({ backend })).not.toContain(name);
       await expect(KV.open(name, { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
       await expect(kv.get('ab')).rejects.toBeInstanceOf(NamespaceNotFoundError);
       await expect(KV.delete(name, { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
@@ -445,7 +445,7 @@ forEachBackend('KV client', (target) => {
     it('writing to a missing namespace fails with NamespaceNotFoundError and creates nothing', async () => {
       const ghost = new KV('ghost-ns', { backend });
       await expect(ghost.put('k', 'v')).rejects.toBeInstanceOf(NamespaceNotFoundError);
-      expect(await KV.list({ backend })).not.toContain('ghost-ns');
+      expect(await KV.listNamespaces({ backend })).not.toContain('ghost-ns');
     });
 
     it('rejects invalid names before touching the store', async () => {

@@ -73,7 +73,7 @@ describe('files', () => {
   it('the default namespace is created on first use; deleting it empties it', async () => {
     const dir = tempDir('default');
     const backend = backendAt(dir);
-    expect(await KV.list({ backend })).toEqual(['default']);
+    expect(await KV.listNamespaces({ backend })).toEqual(['default']);
     expect(fs.existsSync(fileOf(dir, 'default'))).toBe(false);
     const kv = new KV('default', { backend });
     await kv.put('k', 'v');
@@ -81,7 +81,7 @@ describe('files', () => {
     await KV.delete('default', { backend });
     expect(fs.existsSync(fileOf(dir, 'default'))).toBe(false);
     expect(await kv.get('k')).toBeNull();
-    expect(await KV.list({ backend })).toEqual(['default']);
+    expect(await KV.listNamespaces({ backend })).toEqual(['default']);
   });
 
   it('lists namespaces in byte order and ignores files that are not namespaces', async () => {
@@ -89,7 +89,7 @@ describe('files', () => {
     const backend = backendAt(dir);
     for (const name of ['b', 'A', 'a.b', '_x']) await KV.create(name, { backend });
     fs.writeFileSync(path.join(dir, 'namespaces', 'notes.txt'), 'x');
-    expect(await KV.list({ backend })).toEqual(['A', '_x', 'a.b', 'b', 'default']);
+    expect(await KV.listNamespaces({ backend })).toEqual(['A', '_x', 'a.b', 'b', 'default']);
   });
 
   it('an unusable data dir is refused when the backend opens, naming the path and what is wrong (exit 2)', () => {
@@ -159,12 +159,12 @@ describe('sweeper', () => {
 
     now = START_MS + 121_000;
     expect(rawCount(dir, 'default')).toBe(4);
-    expect(await kv.info()).toMatchObject({ keyCount: 2, expiredKeys: 2 });
+    expect(await kv.namespaceInfo()).toMatchObject({ keyCount: 2, expiredKeys: 2 });
     expect((await kv.list()).keys.map((k) => k.name)).toEqual(['c', 'keep']);
 
     expect(await kv.sweep()).toEqual({ deleted: 2, nextExpiration: START_S + 3600 });
     expect(rawCount(dir, 'default')).toBe(2);
-    expect(await kv.info()).toMatchObject({ keyCount: 2, expiredKeys: 0 });
+    expect(await kv.namespaceInfo()).toMatchObject({ keyCount: 2, expiredKeys: 0 });
     expect(await kv.sweep()).toEqual({ deleted: 0, nextExpiration: START_S + 3600 });
 
     now = START_MS + 3600_000;
@@ -193,7 +193,7 @@ describe('sweeper', () => {
     const reopened = backendAt(dir, clock);
     const kv = new KV('default', { backend: reopened, clock });
     // The first operation opens the file, which sweeps at most OPEN_SWEEP_MAX_ROWS.
-    expect(await kv.info()).toEqual({ name: 'default', keyCount: 1, storedBytes: 5, expiredKeys: 250 });
+    expect(await kv.namespaceInfo()).toEqual({ name: 'default', keyCount: 1, storedBytes: 5, expiredKeys: 250 });
     expect(rawCount(dir, 'default')).toBe(251);
     expect((await kv.list()).keys.map((k) => k.name)).toEqual(['live']);
     expect(await kv.get('k00000')).toBeNull();
@@ -212,7 +212,7 @@ describe('sweeper', () => {
     for (let i = 0; i < 10; i++) await kv.put(`k${i}`, 'v', { expirationTtl: 60 });
     now = START_MS + 60_000;
     expect(await backend.sweep('default', 4)).toEqual({ deleted: 4, nextExpiration: null });
-    expect(await kv.info()).toMatchObject({ keyCount: 0, expiredKeys: 6 });
+    expect(await kv.namespaceInfo()).toMatchObject({ keyCount: 0, expiredKeys: 6 });
   });
 
   it('sweeping a missing namespace is NamespaceNotFoundError', async () => {

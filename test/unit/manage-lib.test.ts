@@ -86,12 +86,12 @@ describe('manage export and import (the bulk engine)', () => {
       expect(report).toMatch(/entry 1 \(line 2\) key "": /);
       expect(report).toMatch(/entry 2 \(line 3\) key "x": EXPIRATION_INVALID: .*in the past/);
     }
-    expect(await kv.info()).toMatchObject({ keyCount: 0 });
+    expect(await kv.namespaceInfo()).toMatchObject({ keyCount: 0 });
     // The report is capped, the count is not.
     fs.writeFileSync(file, jsonLines(100).replace(/"key":"k0000[0-4]\d"/g, '"key":""'));
     const many = (await importFromFile(kv, file).catch((e: unknown) => e)) as InvalidEntriesError;
     expect(invalidEntriesReport(many)).toContain('… and 30 more (50 invalid entries in all)');
-    expect(await kv.info()).toMatchObject({ keyCount: 0 });
+    expect(await kv.namespaceInfo()).toMatchObject({ keyCount: 0 });
 
     await expect(importFromFile(kv, path.join(path.dirname(file), 'data.yaml'))).rejects.toThrow(/cannot tell the format/);
   });
@@ -102,7 +102,7 @@ describe('manage export and import (the bulk engine)', () => {
     const input = path.join(dir, 'in.jsonl');
     fs.writeFileSync(input, jsonLines(20_000));
     await expect(importFromFile(kv, input, { onProgress: sigintAfter(1) })).rejects.toBeInstanceOf(InterruptedError);
-    expect(await kv.info()).toMatchObject({ keyCount: 0 });
+    expect(await kv.namespaceInfo()).toMatchObject({ keyCount: 0 });
 
     expect((await importFromFile(kv, input)).written).toBe(20_000);
     await expect(exportToFile(kv, path.join(dir, 'out.json'), sigintAfter(1))).rejects.toBeInstanceOf(InterruptedError);

@@ -12,12 +12,13 @@ type Session = CommandSession<typeof KvDeleteCommand>;
  * loaded only then: `kv delete KEY` is called in loops and should start as fast as `kv get`.
  */
 async function bulkDeleting() {
-  const [bulk, io, term] = await Promise.all([
+  const [deleting, keyList, io, term] = await Promise.all([
     import('../../lib/bulk/delete.js'),
+    import('../../lib/bulk/key-list.js'),
     import('../../lib/bulk/io.js'),
     import('../../lib/term/index.js'),
   ]);
-  return { ...bulk, ...io, ...term };
+  return { ...deleting, ...keyList, ...io, ...term };
 }
 
 export interface KvDeleteResult {

@@ -10,7 +10,7 @@ export interface NsListResult {
 }
 
 export async function action(session: CommandSession<typeof NsListCommand>): Promise<NsListResult> {
-  const namespaces = await KV.list({ backend: await session.backend() });
+  const namespaces = await KV.listNamespaces({ backend: await session.backend() });
   if (!session.json) {
     if (isTTY()) {
       session.log(await renderTable(namespaces, [{ header: 'namespace', get: (name) => name, flexible: true }]));

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { NUL_SEPARATED_CHAR } from '../../cli/flag-chars.js';
-import { KEY_LIST_FORMATS } from '../../lib/bulk/delete.js';
+import { KEY_LIST_FORMATS } from '../../lib/bulk/key-list.js';
 import { type KvDeleteResult, action } from '../../cli/actions/kv-delete.js';
 
 export type { KvDeleteResult } from '../../cli/actions/kv-delete.js';

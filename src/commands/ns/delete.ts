@@ -26,10 +26,10 @@ export default class NsDelete extends BaseCommand<typeof NsDelete> {
   async run(): Promise<NsDeleteResult> {
     const backend = await this.backend();
     // On a terminal, a missing name is asked for; elsewhere it is a usage error.
-    const name = this.args.name ?? (await chooseOne('Delete which namespace?', await KV.list({ backend })));
+    const name = this.args.name ?? (await chooseOne('Delete which namespace?', await KV.listNamespaces({ backend })));
     if (!name) throw new UsageError('missing the namespace to delete', 'give its name: kvadm ns delete NAME');
     const kv = await KV.open(name, { backend });
-    const { keyCount } = await kv.info();
+    const { keyCount } = await kv.namespaceInfo();
     const confirmed = await confirmDestructive({
       action: `delete namespace '${name}' and its ${counted(keyCount, 'key')}`,
       force: this.flags.force,

@@ -23,9 +23,9 @@ export default class NsInfo extends BaseCommand<typeof NsInfo> {
     let result: NsInfoResult;
     if (this.flags.sweep) {
       const swept = await kv.sweep();
-      result = { ...(await kv.info()), swept: swept.deleted, nextExpiration: swept.nextExpiration };
+      result = { ...(await kv.namespaceInfo()), swept: swept.deleted, nextExpiration: swept.nextExpiration };
     } else {
-      result = await kv.info();
+      result = await kv.namespaceInfo();
     }
     if (!this.jsonEnabled()) {
       this.log(`namespace:     ${result.name}`);

@@ -19,7 +19,7 @@ export default class NsRename extends BaseCommand<typeof NsRename> {
   async run(): Promise<NsRenameResult> {
     const backend = await this.backend();
     await KV.open(this.args.from, { backend });
-    const kv = await KV.rename(this.args.from, this.args.to, { backend });
+    const kv = await KV.renameNamespace(this.args.from, this.args.to, { backend });
     this.info(`renamed namespace '${this.args.from}' to '${kv.name}'`);
     return { from: this.args.from, to: kv.name };
   }

@@ -28,7 +28,7 @@ export interface AzionKVClass {
   /** Create a namespace (what `kvadm ns create` does); rejects with NamespaceExistsError. */
   create(name: string): Promise<KV>;
   /** Names of every namespace. */
-  list(): Promise<string[]>;
+  listNamespaces(): Promise<string[]>;
 }
 
 /** The global an Azion edge Function reads. */
@@ -87,7 +87,7 @@ export function createAzionKV(backend: Backend, clock?: Clock): AzionKVClass {
       await backend.deleteNamespace(validateNamespaceName(name));
     }
 
-    static override async list(): Promise<string[]> {
+    static override async listNamespaces(): Promise<string[]> {
       return backend.listNamespaces();
     }
   };

@@ -20,7 +20,7 @@ export interface StoredEntry {
   expirationTtl?: number;
 }
 
-/** A key in a listing (the wire shape of PROTOCOL.md). */
+/** A key in a listing (the wire shape of docs/PROTOCOL.md). */
 export interface KeyInfo {
   name: string;
   expiration?: number;

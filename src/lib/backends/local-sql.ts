@@ -2,7 +2,7 @@
  * The SQL of the local store, as named constants. One SQLite file per namespace
  * (so deleting a namespace frees its space at once); a key's expiry is absolute
  * unix seconds. Keys are TEXT compared with SQLite's BINARY collation, which is
- * memcmp over UTF-8: the byte order PROTOCOL.md asks listings to follow.
+ * memcmp over UTF-8: the byte order docs/PROTOCOL.md asks listings to follow.
  */
 
 /** Applied in order; PRAGMA user_version records how many ran. */

@@ -3,6 +3,11 @@
  * WAL mode and a busy timeout let several kvadm processes write one store at once;
  * write transactions start IMMEDIATE so two writers never deadlock on a lock upgrade.
  * Expired rows are filtered on every read and removed by sweeps.
+ *
+ * Over 350 lines on purpose: it is one class, the Backend interface over SQLite, whose
+ * methods share the connection cache and the transaction rules above; the SQL text and
+ * migrations already live in local-sql.ts, and what is left is one short method per
+ * interface method.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';

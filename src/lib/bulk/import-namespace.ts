@@ -43,7 +43,7 @@ export async function importIntoNamespace(
     // Interrupted: the namespace goes whatever it holds (on the local store nothing, the
     // transaction was rolled back). Failed: it goes only when empty, so a remote import that
     // stopped part-way keeps what the server acknowledged for the re-run to complete.
-    if (created && (error instanceof InterruptedError || (await kv.info().catch(() => null))?.keyCount === 0)) {
+    if (created && (error instanceof InterruptedError || (await kv.namespaceInfo().catch(() => null))?.keyCount === 0)) {
       await KV.delete(name, { backend }).catch(() => undefined);
     }
     throw error;

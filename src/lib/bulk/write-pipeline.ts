@@ -5,7 +5,7 @@
  * wait was most of an import's time).
  *
  * Every write()'s result is counted as it arrives: when the remote fails part-way, the
- * entries the server acknowledged are known exactly (PROTOCOL.md's bulk write is whole
+ * entries the server acknowledged are known exactly (docs/PROTOCOL.md's bulk write is whole
  * per request: a request is written or refused as one).
  */
 import type { BulkWriteResult, BulkWriter, StoredEntry } from '../backends/backend.js';

@@ -12,37 +12,29 @@
  * modules there, measured at several ms of CPU per run).
  */
 export {
-  CONFIG_FILE_NAME,
   ConfigFileError,
-  DEFAULT_PROFILE,
   SECRET_SETTINGS,
   configFilePath,
   displayValue,
-  isSettingName,
   maskSecret,
   profileNames,
   readConfigFile,
   selectProfileName,
-  validateProfileName,
   validateSettingName,
   validateSettingValue,
 } from './file.js';
-export { checkDataDir, defaultConfigDir, defaultDataDir, expandHome, makeFolder } from './paths.js';
-export { type ProfileSelection, loadProfileValues } from './profile-values.js';
+export { checkDataDir, defaultDataDir, makeFolder } from './paths.js';
+export { loadProfileValues } from './profile-values.js';
 export { type ResolvedSetting, effectiveValue, resolvedValues, shownValues } from './report.js';
 export {
   BACKEND_KINDS,
-  type BackendKind,
   DEFAULT_ACCOUNT,
-  DEFAULT_URL,
   type ResolvedSettings,
-  SETTING_ENV,
   SETTING_NAMES,
   type SettingName,
   type SettingSource,
   type SettingValues,
   type Settings,
-  describeSource,
   resolveSettings,
 } from './settings.js';
-export { CONFIG_FILE_MODE, ConfigStore, type ProfileSummary } from './store.js';
+export { ConfigStore } from './store.js';

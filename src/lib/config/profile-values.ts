@@ -1,7 +1,7 @@
 /**
  * The active profile's settings, read on every command start. Kept free of heavy
  * imports (no conf, no ajv) because it runs before every command, `kv get` included:
- * the file is conf's plain JSON store (see config-file.ts), read and checked directly.
+ * the file is conf's plain JSON store (see file.ts), read and checked directly.
  */
 import { type ProfileSource, configFilePath, readConfigFile, selectProfileName, unknownProfileError } from './file.js';
 import type { SettingValues } from './settings.js';

@@ -15,6 +15,10 @@
  * the chunk being scanned, and an entry that spans chunks keeps its earlier pieces in a
  * list that is joined once when the entry ends (appending chunk to chunk and scanning the
  * result made one 25 MiB value cost time quadratic in its length).
+ *
+ * Over 350 lines on purpose: it is one state machine (strings, nesting, separators, lines)
+ * in one class, whose transitions read best in one place; batching and error location
+ * already live apart (syntax.ts), and its scan loop is the import's hottest code.
  */
 import { LARGE_VALUE_CHARS, collectGarbage } from '../memory.js';
 import { InputSyntaxError, locateJsonError, positionIn } from './syntax.js';

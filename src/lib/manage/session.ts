@@ -31,7 +31,7 @@ export async function runManage(options: ManageOptions): Promise<void> {
   try {
     if (options.namespace) await namespaceMenu(ui, await KV.open(options.namespace, { backend }));
     for (;;) {
-      const names = await KV.list({ backend });
+      const names = await KV.listNamespaces({ backend });
       const choice = await ui.prompts.select<TopChoice>(
         {
           message: `Namespaces on ${backend.location} (${names.length}):`,
@@ -139,7 +139,7 @@ async function namespaceAction(ui: Ui, kv: KV, action: NamespaceAction): Promise
       await putKey(ui, kv);
       break;
     case 'info': {
-      const info = await kv.info();
+      const info = await kv.namespaceInfo();
       ui.say(
         `\n  namespace:    ${info.name}\n  keys:         ${info.keyCount}\n  stored bytes: ${info.storedBytes} (${formatBytes(info.storedBytes)})\n  expired keys: ${info.expiredKeys} (not yet swept)\n`,
       );
@@ -161,7 +161,7 @@ async function namespaceAction(ui: Ui, kv: KV, action: NamespaceAction): Promise
 
 /** The user types the namespace's name to confirm; resolves to whether it was deleted. */
 async function deleteNamespace(ui: Ui, kv: KV): Promise<boolean> {
-  const { keyCount } = await kv.info();
+  const { keyCount } = await kv.namespaceInfo();
   const typed = await ui.prompts.input(
     { message: `This deletes namespace '${kv.name}' and its ${counted(keyCount, 'key')}. Type its name to confirm:` },
     ui.context,

@@ -1,6 +1,6 @@
 /**
  * Store addresses of diff, sync and copy: `[PROFILE:]NAMESPACE`. Namespace names cannot
- * hold ":" (DESIGN.md), so the first ":" always ends the profile.
+ * hold ":" (docs/ARCHITECTURE.md), so the first ":" always ends the profile.
  */
 import { UsageError } from '../errors.js';
 import { NAMESPACE_NAME_PATTERN } from '../limits.js';

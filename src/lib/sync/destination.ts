@@ -19,7 +19,7 @@ export async function openDestination(store: Store, options: { create: boolean; 
     async discardIfEmpty() {
       if (!created) return;
       const kv = new KV(namespace, { backend });
-      if ((await kv.info()).keyCount === 0) await KV.delete(namespace, { backend }).catch(() => undefined);
+      if ((await kv.namespaceInfo()).keyCount === 0) await KV.delete(namespace, { backend }).catch(() => undefined);
     },
   });
   try {

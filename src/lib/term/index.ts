@@ -12,12 +12,10 @@ export {
   formatBytes,
   formatExpiration,
   isTTY,
-  note,
   renderTable,
   truncate,
   useColor,
   warn,
-  writeFully,
   writeStdout,
 } from './output.js';
 export { type Progress, rateText, seconds, startProgress, withProgress } from './progress.js';

@@ -25,11 +25,6 @@ export function writeStdout(data: string | Uint8Array): Promise<void> {
   return writeFully(process.stdout, data);
 }
 
-/** A message for the human on stderr. */
-export function note(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
-
 export function warn(message: string): void {
   const prefix = useColor() ? '\u001b[33mwarning:\u001b[39m' : 'warning:';
   process.stderr.write(`${prefix} ${message}\n`);

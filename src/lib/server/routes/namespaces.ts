@@ -34,7 +34,7 @@ export function registerNamespaceRoutes(app: FastifyInstance, ctx: ServerContext
     if (order !== 'id' && order !== 'title') throw badRequest(`invalid order ${JSON.stringify(order)}: use id or title`);
     if (direction !== 'asc' && direction !== 'desc') throw badRequest(`invalid direction ${JSON.stringify(direction)}: use asc or desc`);
     // The id is the title here, so both orders are the same.
-    const names = await KV.list({ backend });
+    const names = await KV.listNamespaces({ backend });
     if (direction === 'desc') names.reverse();
     const slice = names.slice((page - 1) * perPage, page * perPage);
     return success(slice.map(wireNamespace), {
@@ -57,7 +57,7 @@ export function registerNamespaceRoutes(app: FastifyInstance, ctx: ServerContext
     const query = request.query as Record<string, string | undefined>;
     if (query.stats !== 'true') return success(wireNamespace(kv.name));
     // kvadm's extension: what `kvadm ns info` shows. Unknown fields are ignored by other clients.
-    const info = await kv.info();
+    const info = await kv.namespaceInfo();
     return success({
       ...wireNamespace(kv.name),
       stats: { key_count: info.keyCount, stored_bytes: info.storedBytes, expired_keys: info.expiredKeys },
@@ -69,7 +69,7 @@ export function registerNamespaceRoutes(app: FastifyInstance, ctx: ServerContext
     const to = titleOf(jsonBody(request));
     await locks.run([from, to], async () => {
       await KV.open(from, { backend });
-      await KV.rename(from, to, { backend });
+      await KV.renameNamespace(from, to, { backend });
     });
     return success(wireNamespace(to));
   });

@@ -1,0 +1,110 @@
+/**
+ * A stand-in for Azion's namespace REST API (v4, `/workspace/kv/namespaces`) over a kvadm
+ * store, for `kvadm azion emulate`: the bridge creates and lists namespaces through it as it
+ * does through https://api.azion.com/v4 on Azion. Shapes from Azion's KV Store documentation:
+ * POST {name} → 201 {name, created_at, last_modified}; GET ?page=&page_size= → {results,
+ * pagination}; GET /{name}; errors {state: "error", error: {code, message, details}};
+ * auth `Authorization: Token TOKEN`.
+ */
+import fs from 'node:fs/promises';
+import type http from 'node:http';
+import path from 'node:path';
+import type { Backend } from '../backends/backend.js';
+import { NamespaceExistsError } from '../errors.js';
+import { KV } from '../kv.js';
+import { LocalBackend } from '../backends/local.js';
+
+const ROOT = '/v4/workspace/kv/namespaces';
+/** Azion's rule for namespace names (3 to 63 of A-Z a-z 0-9 _ -). */
+const AZION_NAME = /^[A-Za-z0-9_-]{3,63}$/;
+
+export interface NamespaceApiOptions {
+  backend: Backend;
+  token: string;
+}
+
+function send(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+function fail(response: http.ServerResponse, status: number, code: string, message: string): void {
+  send(response, status, { state: 'error', error: { code, message, details: {} } });
+}
+
+/** Azion's namespace shape; the times are those of the namespace's file in the local store (the epoch when there is none). */
+async function namespaceOf(backend: Backend, name: string) {
+  const times = { created_at: new Date(0).toISOString(), last_modified: new Date(0).toISOString() };
+  if (backend instanceof LocalBackend) {
+    const file = path.join(backend.location, 'namespaces', `${name}.sqlite`);
+    const stats = await Promise.all([fs.stat(file), fs.stat(`${file}-wal`).catch(() => undefined)]).catch(() => undefined);
+    if (stats) {
+      const [main, wal] = stats;
+      times.created_at = main.birthtime.toISOString();
+      times.last_modified = new Date(Math.max(main.mtimeMs, wal?.mtimeMs ?? 0)).toISOString();
+    }
+  }
+  return { name, ...times };
+}
+
+async function readJson(request: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function serveNamespaceApi(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  options: NamespaceApiOptions,
+): Promise<void> {
+  const { backend, token } = options;
+  if (request.headers.authorization !== `Token ${token}`) {
+    request.resume();
+    return fail(response, 401, 'unauthorized', 'Invalid token');
+  }
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === ROOT && request.method === 'POST') {
+    const name = ((await readJson(request)) as { name?: unknown } | undefined)?.name;
+    if (typeof name !== 'string' || !AZION_NAME.test(name)) {
+      return fail(response, 400, 'invalid_name', 'name: 3 to 63 characters matching ^[a-zA-Z0-9_-]+$');
+    }
+    try {
+      await KV.create(name, { backend });
+    } catch (error) {
+      if (error instanceof NamespaceExistsError) return fail(response, 409, 'conflict', `A namespace named ${name} already exists`);
+      throw error;
+    }
+    return send(response, 201, await namespaceOf(backend, name));
+  }
+  request.resume();
+  if (path === ROOT && request.method === 'GET') {
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? '1') || 1);
+    const pageSize = Math.min(1000, Math.max(1, Number(url.searchParams.get('page_size') ?? '10') || 10));
+    const names = await KV.listNamespaces({ backend });
+    const results = await Promise.all(names.slice((page - 1) * pageSize, page * pageSize).map((name) => namespaceOf(backend, name)));
+    const totalPages = Math.ceil(names.length / pageSize);
+    return send(response, 200, {
+      results,
+      pagination: {
+        page,
+        page_size: pageSize,
+        total_count: names.length,
+        total_pages: totalPages,
+        has_next: page < totalPages,
+        has_previous: page > 1,
+      },
+    });
+  }
+  if (path.startsWith(`${ROOT}/`) && request.method === 'GET') {
+    const name = decodeURIComponent(path.slice(ROOT.length + 1));
+    if (AZION_NAME.test(name) && (await backend.namespaceExists(name))) return send(response, 200, await namespaceOf(backend, name));
+    return fail(response, 404, 'not_found', 'Not found.');
+  }
+  return fail(response, 404, 'not_found', `No route for ${request.method} ${path}`);
+}
