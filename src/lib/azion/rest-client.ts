@@ -1,11 +1,12 @@
 /**
  * A client of Azion's v4 REST API for KV namespaces, the only KV routes Azion offers (keys
  * live only inside edge Functions): create, list (every page), retrieve. It sends
- * `Authorization: Token <token>`, retries 429 and 5xx with bounded exponential backoff
- * (Retry-After honoured), and maps Azion's error envelope to kvadm's errors and exit codes.
+ * `Authorization: Token <token>` through the shared transport (backends/http-transport.ts:
+ * keep-alive connections, timeouts, retries on 429 and 5xx with bounded exponential backoff,
+ * Retry-After honoured), and maps Azion's error envelope to kvadm's errors and exit codes.
  * Names are checked against Azion's rule before any request. The token never appears in a message.
  */
-import { Pool } from 'undici';
+import { Transport, type TransportTuning, type WireResponse } from '../backends/http-transport.js';
 import {
   AuthError,
   ExitCode,
@@ -23,29 +24,18 @@ import { truncateText } from '../words.js';
 import { validateAzionNamespaceName } from './names.js';
 import type { AzionErrorBody, AzionNamespace, AzionNamespaceList } from './rest-types.js';
 
-export interface AzionRestOptions {
+/** The transport's knobs (http-transport.ts) a caller may set, Azion's defaults aside. */
+export interface AzionRestOptions extends Pick<TransportTuning, 'retries' | 'requestTimeoutMs' | 'sleep' | 'random'> {
   /** Base URL of the v4 API (default https://api.azion.com/v4). */
   apiUrl?: string;
   /** A personal token from Azion Console; required before any request. */
   token: string | undefined;
-  /** Retries after the first attempt, on 429, 5xx and connection errors (default 4). */
-  retries?: number;
   /** First backoff in ms (default 500); doubles each retry up to `maxBackoffMs`. */
   retryBaseMs?: number;
   /** Longest wait between attempts, Retry-After included (default 30 s). */
   maxBackoffMs?: number;
   /** Page size when listing, 1..1000 (default 1000: fewest requests). */
   pageSize?: number;
-  requestTimeoutMs?: number;
-  /** Injected for tests. */
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
 }
 
 interface AzionFailure {
@@ -55,8 +45,6 @@ interface AzionFailure {
 }
 
 const NAMESPACES_PATH = '/workspace/kv/namespaces';
-/** Errors that mean the request never reached Azion, so even a create may be sent again. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**
  * How Azion says "this name is taken". Its API description lists 400 (not 409) for a failed
  * create and documents no code for a duplicate, so besides 409 a 400 whose code or message
@@ -67,36 +55,37 @@ const TOKEN_HINT = 'set a personal token from Azion Console: kvadm config set az
 
 export class AzionRestClient {
   readonly location: string;
-  private readonly basePath: string;
-  private readonly pool: Pool;
-  private readonly token: string | undefined;
-  private readonly retries: number;
-  private readonly retryBaseMs: number;
-  private readonly maxBackoffMs: number;
+  private readonly transport: Transport;
+  private readonly hasToken: boolean;
   private readonly pageSize: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
 
   constructor(options: AzionRestOptions) {
-    const url = parseApiUrl(options.apiUrl ?? DEFAULT_AZION_API_URL);
-    this.location = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-    this.basePath = url.pathname.replace(/\/+$/, '');
-    this.token = options.token;
-    this.retries = options.retries ?? 4;
-    this.retryBaseMs = options.retryBaseMs ?? 500;
-    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
-    this.pageSize = Math.min(Math.max(1, options.pageSize ?? AZION_LIMITS.namespacePageMaxSize), AZION_LIMITS.namespacePageMaxSize);
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
-    const timeout = options.requestTimeoutMs ?? 60_000;
-    this.pool = new Pool(url.origin, { connections: 4, connect: { timeout: 10_000 }, headersTimeout: timeout, bodyTimeout: timeout });
+    const { apiUrl, token, pageSize, retryBaseMs = 500, maxBackoffMs = 30_000, ...tuning } = options;
+    this.transport = new Transport({
+      ...tuning,
+      url: parseApiUrl(apiUrl ?? DEFAULT_AZION_API_URL),
+      headers: { accept: 'application/json', 'user-agent': 'kvadm', ...(token ? { authorization: `Token ${token}` } : {}) },
+      serverName: (location) => `the Azion API at ${location}`,
+      unreachableHint: 'check your connection and azion-api-url (KVADM_AZION_API_URL; default https://api.azion.com/v4)',
+      connections: 4,
+      // One base for every retry, 429 included; Retry-After obeyed as asked, up to the longest backoff.
+      retryBaseMs,
+      rateLimitBaseMs: retryBaseMs,
+      maxBackoffMs,
+      maxRetryAfterMs: maxBackoffMs,
+      retryAfterJitterMs: 0,
+    });
+    this.location = this.transport.location;
+    this.hasToken = Boolean(token);
+    this.pageSize = Math.min(Math.max(1, pageSize ?? AZION_LIMITS.namespacePageMaxSize), AZION_LIMITS.namespacePageMaxSize);
   }
 
   /** POST /workspace/kv/namespaces; NamespaceExistsError when the name is taken. */
   async createNamespace(name: string): Promise<AzionNamespace> {
     validateAzionNamespaceName(name);
-    const { reply, retriedAfter } = await this.send('POST', NAMESPACES_PATH, { body: JSON.stringify({ name }) });
+    const reply = await this.send('POST', NAMESPACES_PATH, { body: JSON.stringify({ name }) });
     if (this.saysExists(reply)) {
+      const retriedAfter = reply.earlierServerError;
       if (retriedAfter === undefined) throw new NamespaceExistsError(name);
       // An earlier attempt answered 5xx: Azion may have created the namespace then.
       throw new KvadmError(
@@ -115,7 +104,7 @@ export class AzionRestClient {
   /** GET /workspace/kv/namespaces/{name}; NamespaceNotFoundError on 404. */
   async getNamespace(name: string): Promise<AzionNamespace> {
     validateAzionNamespaceName(name);
-    const { reply } = await this.send('GET', `${NAMESPACES_PATH}/${encodeURIComponent(name)}`);
+    const reply = await this.send('GET', `${NAMESPACES_PATH}/${encodeURIComponent(name)}`);
     if (reply.status === 404) throw new NamespaceNotFoundError(name);
     return namespaceOf(this.success(reply));
   }
@@ -124,7 +113,7 @@ export class AzionRestClient {
   async listNamespaces(): Promise<AzionNamespace[]> {
     const all: AzionNamespace[] = [];
     for (let page = 1; ; page++) {
-      const { reply } = await this.send('GET', NAMESPACES_PATH, { query: { page, page_size: this.pageSize } });
+      const reply = await this.send('GET', NAMESPACES_PATH, { query: { page, page_size: this.pageSize } });
       const list = this.success(reply) as Partial<AzionNamespaceList>;
       if (!Array.isArray(list.results)) throw this.notTheApi(`answered GET ${NAMESPACES_PATH} without a "results" list`);
       all.push(...list.results.map(namespaceOf));
@@ -133,64 +122,25 @@ export class AzionRestClient {
     }
   }
 
-  async close(): Promise<void> {
-    await this.pool.close();
+  close(): Promise<void> {
+    return this.transport.close();
   }
 
-  /** One request with retries on 429, 5xx and connection errors; any final reply is returned. */
-  private async send(
+  /** One request through the transport (retries on 429, 5xx and connection errors); any final reply is returned. */
+  private send(
     method: 'GET' | 'POST',
     path: string,
     options: { query?: Record<string, number>; body?: string } = {},
-  ): Promise<{ reply: Reply; retriedAfter: number | undefined }> {
-    if (!this.token) {
+  ): Promise<WireResponse> {
+    if (!this.hasToken) {
       throw new UsageError(`no Azion token: the Azion API (${this.location}) needs one for every request`, TOKEN_HINT);
     }
-    const query = options.query
-      ? `?${new URLSearchParams(Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]))}`
-      : '';
-    const headers: Record<string, string> = {
-      authorization: `Token ${this.token}`,
-      accept: 'application/json',
-      'user-agent': 'kvadm',
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-    };
-    let retriedAfter: number | undefined;
-    for (let attempt = 0; ; attempt++) {
-      let reply: Reply;
-      try {
-        const res = await this.pool.request({
-          method,
-          path: this.basePath + path + query,
-          headers,
-          ...(options.body === undefined ? {} : { body: options.body }),
-        });
-        reply = { status: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
-      } catch (error) {
-        const code = errorCode(error);
-        // A create that may have reached Azion is not sent twice on a broken connection.
-        const mayRetry = method === 'GET' || (code !== undefined && NOT_SENT_CODES.has(code));
-        if (attempt < this.retries && mayRetry) {
-          await this.sleep(this.backoff(attempt));
-          continue;
-        }
-        throw new UnreachableError(
-          `cannot reach the Azion API at ${this.location} (${code ?? (error as Error).message}) after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}`,
-          'check your connection and azion-api-url (KVADM_AZION_API_URL; default https://api.azion.com/v4)',
-          error,
-        );
-      }
-      if ((reply.status === 429 || reply.status >= 500) && attempt < this.retries) {
-        if (reply.status >= 500) retriedAfter = reply.status;
-        await this.sleep(this.retryDelay(reply, attempt));
-        continue;
-      }
-      return { reply, retriedAfter };
-    }
+    // A create that may have reached Azion is not sent twice on a broken connection.
+    return this.transport.request(method, path, { ...options, idempotent: method === 'GET' });
   }
 
   /** The parsed JSON body of a 2xx reply; kvadm's error for anything else. */
-  private success(reply: Reply): unknown {
+  private success(reply: WireResponse): unknown {
     if (reply.status < 200 || reply.status >= 300) throw this.error(reply);
     try {
       return JSON.parse(reply.body.toString('utf8'));
@@ -199,14 +149,14 @@ export class AzionRestClient {
     }
   }
 
-  private saysExists(reply: Reply): boolean {
+  private saysExists(reply: WireResponse): boolean {
     if (reply.status === 409) return true;
     if (reply.status !== 400) return false;
     const { code, message } = this.failure(reply);
     return EXISTS_WORDS.test(`${code ?? ''} ${message}`);
   }
 
-  private failure(reply: Reply): AzionFailure {
+  private failure(reply: WireResponse): AzionFailure {
     let parsed: Partial<AzionErrorBody> | undefined;
     try {
       parsed = JSON.parse(reply.body.toString('utf8')) as Partial<AzionErrorBody>;
@@ -222,7 +172,7 @@ export class AzionRestClient {
     };
   }
 
-  private error(reply: Reply): KvadmError {
+  private error(reply: WireResponse): KvadmError {
     const { status, code, message } = this.failure(reply);
     const said = `HTTP ${status}${code ? ` ${code}` : ''}: ${message}`;
     if (status === 401 || status === 403) {
@@ -233,10 +183,10 @@ export class AzionRestClient {
     }
     if (status === 404) return this.notTheApi(`has no such route (${said})`);
     if (status === 429) {
-      return new RemoteError(`the Azion API is still throttling after ${this.retries + 1} attempts (${said})`, { status });
+      return new RemoteError(`the Azion API is still throttling after ${this.transport.attempts} attempts (${said})`, { status });
     }
     if (status === 502 || status === 503 || status === 504) {
-      return new UnreachableError(`the Azion API answered ${said} after ${this.retries + 1} attempts`, 'try again later');
+      return new UnreachableError(`the Azion API answered ${said} after ${this.transport.attempts} attempts`, 'try again later');
     }
     return new RemoteError(`the Azion API answered ${said}`, { status, ...(code ? { azionCode: code } : {}) });
   }
@@ -246,17 +196,6 @@ export class AzionRestClient {
       exitCode: ExitCode.usage,
       hint: `check azion-api-url (KVADM_AZION_API_URL): it is the API's root, ${DEFAULT_AZION_API_URL} for Azion itself`,
     });
-  }
-
-  /** Exponential from the base, capped, with jitter between half and one and a half times. */
-  private backoff(attempt: number): number {
-    return Math.min(this.maxBackoffMs, this.retryBaseMs * 2 ** attempt) * (0.5 + this.random());
-  }
-
-  /** Never earlier than Retry-After asks (capped at maxBackoffMs); the backoff otherwise. */
-  private retryDelay(reply: Reply, attempt: number): number {
-    const asked = retryAfterMs(reply.headers['retry-after']);
-    return asked === undefined ? this.backoff(attempt) : Math.min(asked, this.maxBackoffMs);
   }
 }
 
@@ -281,19 +220,4 @@ function parseApiUrl(text: string): URL {
     throw new UsageError(`unsupported URL scheme ${url.protocol} in azion-api-url ${JSON.stringify(text)}`, 'use an https:// URL');
   }
   return url;
-}
-
-/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now: number = Date.now()): number | undefined {
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-function errorCode(error: unknown): string | undefined {
-  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
-  if (typeof code === 'string') return code;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
 }

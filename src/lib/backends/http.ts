@@ -3,8 +3,9 @@
  * Workers KV REST v4 shape), so every command works against `kvadm serve` or a compatible
  * service. Its parts, one job each:
  *
- * - http-client.ts: the transport (keep-alive connections, retries, wire failures → errors),
- *   with http-network-errors.ts naming socket and TLS failures;
+ * - http-client.ts: the protocol's client (Bearer token, envelope, wire failures → errors) on
+ *   http-transport.ts (keep-alive connections, timeouts, retries; shared with the Azion
+ *   client), with http-network-errors.ts naming socket and TLS failures;
  * - http-namespaces.ts: a namespace's id by name, and the namespace failures' one mapping;
  * - http-keys.ts: the key routes (values, metadata, list, bulk get / write / delete);
  * - http-encoding.ts: the wire encoding of bulk writes and of a value with metadata.

@@ -4,8 +4,8 @@ import type { Settings } from '../config/index.js';
 import { UsageError } from '../errors.js';
 
 export async function createBackend(settings: Settings, clock?: Clock): Promise<Backend> {
-  // Each backend is loaded only when used: local commands do not pay for undici at
-  // start-up, and http ones not for SQLite (local.js loads better-sqlite3 on first open).
+  // Each backend is loaded only when used: local commands do not load the HTTP transport,
+  // and remote ones not SQLite (local.js loads better-sqlite3 on first open).
   if (settings.backend === 'http') {
     const { HttpBackend } = await import('./http.js');
     return new HttpBackend({
