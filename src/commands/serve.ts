@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { listenOn, runUntilSignal } from '../cli/listen.js';
 import { LocalBackend } from '../lib/backends/local.js';
 import { UsageError } from '../lib/errors.js';
 
@@ -46,26 +47,21 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
     }
     const requestClock = flags['test-clock-header'] ? new RequestClock() : undefined;
     const backend = new LocalBackend({ dataDir: settings.dataDir, ...(requestClock ? { clock: requestClock.clock } : {}) });
-    const server = await startServer({
-      backend,
-      host: flags.host,
-      port: flags.port,
-      token: settings.token,
-      writeLimit: flags['write-limit'],
-      // Without --quiet the access log goes to stderr (the server's default).
-      ...(flags.quiet ? { accessLog: null } : {}),
-      sweepIntervalMs: flags['sweep-interval'] * 1000,
-      timeouts: { headersMs: flags['headers-timeout'] * 1000, requestMs: flags['request-timeout'] * 1000 },
-      ...(requestClock ? { requestClock } : {}),
-    }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
-        throw new UsageError(
-          `cannot listen on ${flags.host}:${flags.port}: ${error.message}`,
-          'choose another --port (0 picks a free one)',
-        );
-      }
-      throw error;
-    });
+    const server = await listenOn(
+      startServer({
+        backend,
+        host: flags.host,
+        port: flags.port,
+        token: settings.token,
+        writeLimit: flags['write-limit'],
+        // Without --quiet the access log goes to stderr (the server's default).
+        ...(flags.quiet ? { accessLog: null } : {}),
+        sweepIntervalMs: flags['sweep-interval'] * 1000,
+        timeouts: { headersMs: flags['headers-timeout'] * 1000, requestMs: flags['request-timeout'] * 1000 },
+        ...(requestClock ? { requestClock } : {}),
+      }),
+      { host: flags.host, port: flags.port },
+    );
     process.stderr.write(`${server.url}\n`);
     if (!flags.quiet) {
       process.stderr.write(
@@ -73,19 +69,7 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
           `write limit ${flags['write-limit'] ? 'on' : 'off'}; Ctrl-C stops\n`,
       );
     }
-    await new Promise<void>((resolve) => {
-      const stop = (signal: NodeJS.Signals) => {
-        process.stderr.write(`kvadm serve: ${signal}: finishing in-flight requests\n`);
-        // A second signal does not wait any longer.
-        process.once(signal, () => process.exit(130));
-        server.close().then(resolve, (error) => {
-          process.stderr.write(`kvadm serve: error while closing: ${(error as Error).message}\n`);
-          resolve();
-        });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await runUntilSignal('kvadm serve', server, 'finishing in-flight requests');
     process.stderr.write('kvadm serve: stopped\n');
   }
 }

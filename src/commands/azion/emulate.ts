@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { listenOn, runUntilSignal } from '../../cli/listen.js';
 import { LocalBackend } from '../../lib/backends/local.js';
 import { UsageError } from '../../lib/errors.js';
 
@@ -41,31 +42,26 @@ SIGINT or SIGTERM stop it.`;
     const { RequestClock, TEST_CLOCK_HEADER } = await import('../../lib/server/request-clock.js');
     const requestClock = flags['test-clock-header'] ? new RequestClock() : undefined;
     const backend = new LocalBackend({ dataDir: settings.dataDir, ...(requestClock ? { clock: requestClock.clock } : {}) });
-    const emulator = await startEmulator({
-      backend,
-      host: flags.host,
-      port: flags.port,
-      token: settings.token,
-      writeLimit: flags['write-limit'],
-      accessLog: flags.quiet ? null : (line) => process.stderr.write(line),
-      ...(requestClock
-        ? {
-            clock: requestClock.clock,
-            runAt: (request, fn) => {
-              const header = request.headers[TEST_CLOCK_HEADER];
-              return typeof header === 'string' && /^\d+$/.test(header) ? requestClock.run(Number(header), fn) : fn();
-            },
-          }
-        : {}),
-    }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
-        throw new UsageError(
-          `cannot listen on ${flags.host}:${flags.port}: ${error.message}`,
-          'choose another --port (0 picks a free one)',
-        );
-      }
-      throw error;
-    });
+    const emulator = await listenOn(
+      startEmulator({
+        backend,
+        host: flags.host,
+        port: flags.port,
+        token: settings.token,
+        writeLimit: flags['write-limit'],
+        accessLog: flags.quiet ? null : (line) => process.stderr.write(line),
+        ...(requestClock
+          ? {
+              clock: requestClock.clock,
+              runAt: (request, fn) => {
+                const header = request.headers[TEST_CLOCK_HEADER];
+                return typeof header === 'string' && /^\d+$/.test(header) ? requestClock.run(Number(header), fn) : fn();
+              },
+            }
+          : {}),
+      }),
+      { host: flags.host, port: flags.port },
+    );
     process.stderr.write(`${emulator.url}\n`);
     if (!flags.quiet) {
       process.stderr.write(
@@ -73,17 +69,6 @@ SIGINT or SIGTERM stop it.`;
           `Azion's namespace API stand-in at ${emulator.apiUrl} (Token auth, same secret); Ctrl-C stops\n`,
       );
     }
-    await new Promise<void>((resolve) => {
-      const stop = (signal: NodeJS.Signals) => {
-        process.stderr.write(`kvadm azion emulate: ${signal}: stopping\n`);
-        process.once(signal, () => process.exit(130));
-        emulator.close().then(resolve, (error) => {
-          process.stderr.write(`kvadm azion emulate: error while closing: ${(error as Error).message}\n`);
-          resolve();
-        });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await runUntilSignal('kvadm azion emulate', emulator, 'stopping');
   }
 }
