@@ -59,7 +59,7 @@ describe('bulk import on the local store', () => {
     }
     expect(await exited).toBeNull();
     expect(await liveKeys(dataDir, 'kill')).toBe(0);
-    const rerun = await runCli(['import', file, '-n', 'kill'], { env, timeoutMs: 120_000 });
+    const rerun = await runCli(['import', file, '-n', 'kill'], { env });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(await liveKeys(dataDir, 'kill')).toBe(count);
   });

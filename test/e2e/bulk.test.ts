@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KV } from '../../src/lib/kv.js';
 import { type BackendTarget, forEachBackend } from '../backends.js';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 const FAR = Math.floor(Date.now() / 1000) + 365 * 86_400;
 const BINARY = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a, 0x22, 0x2c]);
@@ -47,45 +48,45 @@ forEachBackend('import / export round trips', (target) => {
     const seed = write(dir, 'seed.json', JSON.stringify(SEED));
     const a = `rt-${format}-a`;
     const b = `rt-${format}-b`;
-    const load = await runCli(['import', seed, '-n', a, '--create-namespace'], { env: env() });
+    const load = await runCommand(['import', seed, '-n', a, '--create-namespace'], { env: env() });
     expect(load.code, load.stderr).toBe(0);
     const first = path.join(dir, `first.${format}`);
     const second = path.join(dir, `second.${format}`);
-    const out1 = await runCli(['export', first, '-n', a], { env: env() });
+    const out1 = await runCommand(['export', first, '-n', a], { env: env() });
     expect(out1.code, out1.stderr).toBe(0);
-    const copy = await runCli(['import', first, '-n', b, '--create-namespace'], { env: env() });
+    const copy = await runCommand(['import', first, '-n', b, '--create-namespace'], { env: env() });
     expect(copy.code, copy.stderr).toBe(0);
-    const out2 = await runCli(['export', second, '-n', b], { env: env() });
+    const out2 = await runCommand(['export', second, '-n', b], { env: env() });
     expect(out2.code, out2.stderr).toBe(0);
     const bytes1 = fs.readFileSync(first);
     expect(fs.readFileSync(second).equals(bytes1)).toBe(true);
     // The copy holds the same data, binary value included.
-    const get = await runCli(['kv', 'get', 'binary', '-n', b], { env: env() });
+    const get = await runCommand(['kv', 'get', 'binary', '-n', b], { env: env() });
     expect(get.stdoutBytes.equals(BINARY)).toBe(true);
-    const meta = await runCli(['kv', 'get', 'unicode: é 🙂 中文', '-n', b, '--with-metadata'], { env: env() });
+    const meta = await runCommand(['kv', 'get', 'unicode: é 🙂 中文', '-n', b, '--with-metadata'], { env: env() });
     expect(JSON.parse(meta.stdout)).toMatchObject({ value: 'ünïcödé value 🙂', metadata: { lang: 'fr', tags: ['a', 'b'] } });
-    const hostile = await runCli(['kv', 'get', 'csv, "hostile"\nkey\r\n', '-n', b, '--with-metadata'], { env: env() });
+    const hostile = await runCommand(['kv', 'get', 'csv, "hostile"\nkey\r\n', '-n', b, '--with-metadata'], { env: env() });
     expect(JSON.parse(hostile.stdout)).toMatchObject({ value: 'value, with "quotes"\nand lines\r\n', expiration: FAR });
-    expect((await runCli(['kv', 'get', 'object', '-n', b], { env: env() })).stdout).toBe('{"nested":{"n":1.5,"list":[1,2]}}');
+    expect((await runCommand(['kv', 'get', 'object', '-n', b], { env: env() })).stdout).toBe('{"nested":{"n":1.5,"list":[1,2]}}');
     expect(await keysIn(target, b)).toHaveLength(SEED.length);
   });
 
   it('copies a namespace through a pipe (export to stdout, import from stdin)', async () => {
     const dir = tempDir('pipe');
     const seed = write(dir, 'seed.json', JSON.stringify(SEED));
-    expect((await runCli(['import', seed, '-n', 'pipe-a', '--create-namespace'], { env: env() })).code).toBe(0);
-    const exported = await runCli(['export', '-n', 'pipe-a'], { env: env() });
+    expect((await runCommand(['import', seed, '-n', 'pipe-a', '--create-namespace'], { env: env() })).code).toBe(0);
+    const exported = await runCommand(['export', '-n', 'pipe-a'], { env: env() });
     expect(exported.code).toBe(0);
     expect(exported.stderr).toContain('exported 8 entries');
     // stdout holds nothing but the data: one JSON entry a line.
     for (const line of exported.stdout.trimEnd().split('\n')) expect(JSON.parse(line)).toHaveProperty('key');
-    const imported = await runCli(['import', '-', '--format', 'jsonl', '-n', 'pipe-b', '--create-namespace'], {
+    const imported = await runCommand(['import', '-', '--format', 'jsonl', '-n', 'pipe-b', '--create-namespace'], {
       env: env(),
       input: exported.stdoutBytes,
     });
     expect(imported.code, imported.stderr).toBe(0);
     // Piped stdin is not mistaken for the FILE argument (oclif reads stdin into missing arguments).
-    const again = await runCli(['export', '-n', 'pipe-b'], { env: env(), input: 'not-a-file-name' });
+    const again = await runCommand(['export', '-n', 'pipe-b'], { env: env(), input: 'not-a-file-name' });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(exported.stdout);
   });
@@ -97,8 +98,8 @@ forEachBackend('import / export round trips', (target) => {
       'in.jsonl',
       ['{"key":"user:1","value":"a"}', '{"key":"user:2","value":"b"}', '{"key":"other","value":"c"}'].join('\n'),
     );
-    expect((await runCli(['import', file, '-n', 'pfx', '--create-namespace'], { env: env() })).code).toBe(0);
-    const out = await runCli(['export', '-n', 'pfx', '--prefix', 'user:', '--json'], { env: env() });
+    expect((await runCommand(['import', file, '-n', 'pfx', '--create-namespace'], { env: env() })).code).toBe(0);
+    const out = await runCommand(['export', '-n', 'pfx', '--prefix', 'user:', '--json'], { env: env() });
     expect(out.code).toBe(0);
     expect(out.stdout).toBe('{"key":"user:1","value":"a"}\n{"key":"user:2","value":"b"}\n');
     expect(JSON.parse(out.stderr)).toMatchObject({ entries: 2, prefix: 'user:', format: 'jsonl' });
@@ -109,11 +110,11 @@ forEachBackend('import / export round trips', (target) => {
     const wrangler = write(dir, 'w.json', JSON.stringify([{ key: 'w1', value: 'v', expiration_ttl: 3600, metadata: { m: 1 } }]));
     const object = write(dir, 'o.json', '{"o1": "text", "o2": {"a": 1}, "o3": true}');
     const csv = write(dir, 'c.csv', 'metadata;value;key\n"{""x"":1}";"semi;colon";c1\n;plain;c2\n');
-    expect((await runCli(['import', wrangler, '-n', 'shapes', '--create-namespace'], { env: env() })).code).toBe(0);
-    expect((await runCli(['import', object, '-n', 'shapes'], { env: env() })).code).toBe(0);
-    const c = await runCli(['import', csv, '-n', 'shapes', '--delimiter', ';'], { env: env() });
+    expect((await runCommand(['import', wrangler, '-n', 'shapes', '--create-namespace'], { env: env() })).code).toBe(0);
+    expect((await runCommand(['import', object, '-n', 'shapes'], { env: env() })).code).toBe(0);
+    const c = await runCommand(['import', csv, '-n', 'shapes', '--delimiter', ';'], { env: env() });
     expect(c.code, c.stderr).toBe(0);
-    const out = await runCli(['export', '-n', 'shapes', '--format', 'json'], { env: env() });
+    const out = await runCommand(['export', '-n', 'shapes', '--format', 'json'], { env: env() });
     const entries = JSON.parse(out.stdout) as Array<Record<string, unknown>>;
     expect(entries.map((e) => e.key)).toEqual(['c1', 'c2', 'o1', 'o2', 'o3', 'w1']);
     expect(entries[0]).toEqual({ key: 'c1', value: 'semi;colon', metadata: { x: 1 } });
@@ -127,11 +128,11 @@ forEachBackend('import / export round trips', (target) => {
     const dir = tempDir('dups');
     const file = write(dir, 'd.jsonl', ['a', 'b', 'a', 'c', 'a'].map((k, i) => JSON.stringify({ key: k, value: `v${i}` })).join('\n'));
     for (let run = 0; run < 2; run++) {
-      const result = await runCli(['import', file, '-n', 'dups', '--create-namespace', '--json'], { env: env() });
+      const result = await runCommand(['import', file, '-n', 'dups', '--create-namespace', '--json'], { env: env() });
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ entries: 5, written: 3, duplicates: 2, skipped: 0, invalidCount: 0 });
     }
-    expect((await runCli(['kv', 'get', 'a', '-n', 'dups'], { env: env() })).stdout).toBe('v4');
+    expect((await runCommand(['kv', 'get', 'a', '-n', 'dups'], { env: env() })).stdout).toBe('v4');
     expect(await keysIn(target, 'dups')).toEqual(['a', 'b', 'c']);
   });
 });
@@ -180,8 +181,8 @@ forEachBackend('invalid input writes nothing', (target) => {
     const dir = tempDir('bad');
     const file = write(dir, fileName, content);
     const namespace = `bad-${Math.random().toString(36).slice(2, 10)}`;
-    expect((await runCli(['ns', 'create', namespace], { env: target.env() })).code).toBe(0);
-    const result = await runCli(['import', file, '-n', namespace], { env: target.env() });
+    expect((await runCommand(['ns', 'create', namespace], { env: target.env() })).code).toBe(0);
+    const result = await runCommand(['import', file, '-n', namespace], { env: target.env() });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(code === 'SYNTAX_ERROR' ? 'syntax error' : code);
@@ -196,8 +197,8 @@ forEachBackend('invalid input writes nothing', (target) => {
     const file = write(tempDir('big'), 'a.jsonl', `{"key":"ok","value":"v"}\n{"key":"b","value":"${value}","base64":true}\n`);
     expect(Buffer.from(value, 'base64').length).toBe(26_214_401);
     const namespace = `big-${Math.random().toString(36).slice(2, 10)}`;
-    expect((await runCli(['ns', 'create', namespace], { env: target.env() })).code).toBe(0);
-    const result = await runCli(['import', file, '-n', namespace], { env: target.env() });
+    expect((await runCommand(['ns', 'create', namespace], { env: target.env() })).code).toBe(0);
+    const result = await runCommand(['import', file, '-n', namespace], { env: target.env() });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('entry 1 (line 2) key "b": VALUE_TOO_LARGE');
@@ -212,7 +213,7 @@ forEachBackend('invalid input writes nothing', (target) => {
       JSON.stringify(i % 2 ? { key: `k${i}`, value: 'v' } : { key: `k${i}`.padEnd(600, 'x'), value: 'v' }),
     );
     const file = write(dir, 'many.jsonl', lines.join('\n'));
-    const result = await runCli(['import', file, '-n', 'many', '--create-namespace'], { env: target.env() });
+    const result = await runCommand(['import', file, '-n', 'many', '--create-namespace'], { env: target.env() });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('30 of 60 entries in');
     expect(result.stderr).toContain('entry 2 (line 3) key "k2xxx');
@@ -221,8 +222,8 @@ forEachBackend('invalid input writes nothing', (target) => {
     expect(result.stderr).toContain('… and 10 more (30 invalid entries in all)');
     expect(result.stderr.match(/KEY_TOO_LONG/g)).toHaveLength(20);
     // The namespace created for the failed import is gone again.
-    expect((await runCli(['ns', 'info', 'many'], { env: target.env() })).code).toBe(3);
-    const json = await runCli(['import', file, '-n', 'many', '--create-namespace', '--json'], { env: target.env() });
+    expect((await runCommand(['ns', 'info', 'many'], { env: target.env() })).code).toBe(3);
+    const json = await runCommand(['import', file, '-n', 'many', '--create-namespace', '--json'], { env: target.env() });
     expect(json.code).toBe(2);
     expect(json.stdout).toBe('');
     expect(JSON.parse(json.stderr).error).toMatchObject({ code: 'INVALID_ENTRIES', invalidCount: 30, entries: 60 });
@@ -232,7 +233,7 @@ forEachBackend('invalid input writes nothing', (target) => {
     const dir = tempDir('skip');
     const csv = write(dir, 'in.csv', 'key,value,expiration_ttl\r\ngood1,v,\r\n"bad, ttl",v,5\r\ngood2,"multi\nline",\r\n,no key,\r\n');
     const rejects = path.join(dir, 'rejects.csv');
-    const result = await runCli(['import', csv, '-n', 'skip', '--create-namespace', '--skip-invalid', '--rejects', rejects, '--json'], {
+    const result = await runCommand(['import', csv, '-n', 'skip', '--create-namespace', '--skip-invalid', '--rejects', rejects, '--json'], {
       env: target.env(),
     });
     expect(result.code, result.stderr).toBe(0);
@@ -241,7 +242,7 @@ forEachBackend('invalid input writes nothing', (target) => {
     expect(fs.readFileSync(rejects, 'utf8')).toBe('key,value,expiration_ttl\n"bad, ttl",v,5\n,no key,\n');
     // Fix the rejects and import them.
     fs.writeFileSync(rejects, fs.readFileSync(rejects, 'utf8').replace(',5\n', ',60\n').replace(',no key', 'fixed,no key'));
-    const again = await runCli(['import', rejects, '-n', 'skip'], { env: target.env() });
+    const again = await runCommand(['import', rejects, '-n', 'skip'], { env: target.env() });
     expect(again.code, again.stderr).toBe(0);
     expect(await keysIn(target, 'skip')).toEqual(['bad, ttl', 'fixed', 'good1', 'good2']);
   });
@@ -249,22 +250,22 @@ forEachBackend('invalid input writes nothing', (target) => {
   it('--dry-run validates and counts without writing or creating anything', async () => {
     const dir = tempDir('dry');
     const file = write(dir, 'd.json', JSON.stringify(SEED));
-    const result = await runCli(['import', file, '-n', 'dry', '--create-namespace', '--dry-run', '--json'], { env: target.env() });
+    const result = await runCommand(['import', file, '-n', 'dry', '--create-namespace', '--dry-run', '--json'], { env: target.env() });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ dryRun: true, entries: SEED.length, written: SEED.length, createdNamespace: false });
-    expect((await runCli(['ns', 'info', 'dry'], { env: target.env() })).code).toBe(3);
+    expect((await runCommand(['ns', 'info', 'dry'], { env: target.env() })).code).toBe(3);
   });
 
   it('needs --format for stdin and an existing namespace unless --create-namespace', async () => {
-    const stdin = await runCli(['import', '-', '-n', 'x'], { env: target.env(), input: '[]' });
+    const stdin = await runCommand(['import', '-', '-n', 'x'], { env: target.env(), input: '[]' });
     expect(stdin.code).toBe(2);
     expect(stdin.stderr).toContain('--format');
     const dir = tempDir('ns');
     const file = write(dir, 'f.json', '[]');
-    const missing = await runCli(['import', file, '-n', 'does-not-exist'], { env: target.env() });
+    const missing = await runCommand(['import', file, '-n', 'does-not-exist'], { env: target.env() });
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain("namespace 'does-not-exist' not found");
-    const unknown = await runCli(['import', write(dir, 'f.txt', '[]'), '-n', 'default'], { env: target.env() });
+    const unknown = await runCommand(['import', write(dir, 'f.txt', '[]'), '-n', 'default'], { env: target.env() });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('cannot tell the format');
   });
@@ -275,39 +276,39 @@ forEachBackend('kv delete in bulk', (target) => {
   const seed = async (namespace: string, keys: string[]) => {
     const dir = tempDir('del');
     const file = write(dir, 'k.jsonl', keys.map((key) => JSON.stringify({ key, value: 'v' })).join('\n'));
-    expect((await runCli(['import', file, '-n', namespace, '--create-namespace'], { env: env() })).code).toBe(0);
+    expect((await runCommand(['import', file, '-n', namespace, '--create-namespace'], { env: env() })).code).toBe(0);
   };
 
   it('--prefix needs --force off a terminal, then deletes every key under the prefix', async () => {
     await seed('delp', ['tmp:1', 'tmp:2', 'tmp:3', 'keep:1', 'tmq']);
-    const refused = await runCli(['kv', 'delete', '--prefix', 'tmp:', '-n', 'delp'], { env: env() });
+    const refused = await runCommand(['kv', 'delete', '--prefix', 'tmp:', '-n', 'delp'], { env: env() });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--force');
     expect(await keysIn(target, 'delp')).toHaveLength(5);
-    const done = await runCli(['kv', 'delete', '--prefix', 'tmp:', '-n', 'delp', '--force', '--json'], { env: env() });
+    const done = await runCommand(['kv', 'delete', '--prefix', 'tmp:', '-n', 'delp', '--force', '--json'], { env: env() });
     expect(done.code, done.stderr).toBe(0);
     expect(JSON.parse(done.stdout)).toMatchObject({ deleted: 3 });
     expect(await keysIn(target, 'delp')).toEqual(['keep:1', 'tmq']);
-    expect((await runCli(['kv', 'delete', '--prefix', '', '-n', 'delp', '--force'], { env: env() })).code).toBe(2);
+    expect((await runCommand(['kv', 'delete', '--prefix', '', '-n', 'delp', '--force'], { env: env() })).code).toBe(2);
   });
 
   it('--from-file takes one key a line, or a JSON array with --format json (an export works too), from a file or stdin', async () => {
     await seed('delf', ['a', 'b', 'c', 'd', 'e', 'f, "g"']);
     const dir = tempDir('delf');
     const lines = write(dir, 'keys.txt', 'a\r\nb\n\nmissing\n');
-    const refused = await runCli(['kv', 'delete', '--from-file', lines, '-n', 'delf'], { env: env() });
+    const refused = await runCommand(['kv', 'delete', '--from-file', lines, '-n', 'delf'], { env: env() });
     expect(refused.code).toBe(2);
-    const byLines = await runCli(['kv', 'delete', '--from-file', lines, '-n', 'delf', '--force', '--json'], { env: env() });
+    const byLines = await runCommand(['kv', 'delete', '--from-file', lines, '-n', 'delf', '--force', '--json'], { env: env() });
     expect(byLines.code, byLines.stderr).toBe(0);
     expect(JSON.parse(byLines.stdout)).toMatchObject({ deleted: 2, missingCount: 1 });
-    const byJson = await runCli(['kv', 'delete', '--from-file', '-', '--format', 'json', '-n', 'delf', '--force'], {
+    const byJson = await runCommand(['kv', 'delete', '--from-file', '-', '--format', 'json', '-n', 'delf', '--force'], {
       env: env(),
       input: JSON.stringify(['c', { key: 'd' }, { name: 'f, "g"' }]),
     });
     expect(byJson.code, byJson.stderr).toBe(0);
     expect(byJson.stderr).toContain('deleted 3 of 3 keys');
     expect(await keysIn(target, 'delf')).toEqual(['e']);
-    const bad = await runCli(['kv', 'delete', '--from-file', '-', '--format', 'json', '-n', 'delf', '--force'], {
+    const bad = await runCommand(['kv', 'delete', '--from-file', '-', '--format', 'json', '-n', 'delf', '--force'], {
       env: env(),
       input: '["e", 5, ""]',
     });
@@ -319,8 +320,8 @@ forEachBackend('kv delete in bulk', (target) => {
 
 describe('kv delete keeps its KEY... form', () => {
   it('deletes the keys given and reports the missing ones', async () => {
-    expect((await runCli(['kv', 'put', 'one', '1'])).code).toBe(0);
-    const result = await runCli(['kv', 'delete', 'one', 'two', '--json']);
+    expect((await runCommand(['kv', 'put', 'one', '1'])).code).toBe(0);
+    const result = await runCommand(['kv', 'delete', 'one', 'two', '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ deleted: 1, missing: ['two'], missingCount: 1 });
   });

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/lib/backends/backend.js';
 import { KV } from '../../src/lib/kv.js';
 import { forEachBackend } from '../backends.js';
-import { type CliResult, binPath, childEnv, runCli, tempDir } from '../helpers.js';
+import { type CliResult, binPath, childEnv, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 /** stderr as lines (without the final newline). */
 const lines = (text: string) => text.replace(/\n$/, '').split('\n');
@@ -31,7 +32,7 @@ forEachBackend('kvadm kv', (target) => {
     await KV.create(name, { backend });
     return {
       name,
-      kv: (args, input) => runCli(['kv', ...args, '-n', name], { env: target.env(), ...(input === undefined ? {} : { input }) }),
+      kv: (args, input) => runCommand(['kv', ...args, '-n', name], { env: target.env(), ...(input === undefined ? {} : { input }) }),
     };
   }
   /** The keys in the store, read through the library. */
@@ -402,22 +403,22 @@ forEachBackend('kvadm kv', (target) => {
   describe('namespaces and settings', () => {
     it('kv commands on a missing namespace exit 3 and create nothing', async () => {
       const cases = [['get', 'k'], ['put', 'k', 'v'], ['list'], ['delete', 'k'], ['sweep']];
-      const results = await Promise.all(cases.map((args) => runCli(['kv', ...args, '-n', 'no-such-ns'], { env: target.env() })));
+      const results = await Promise.all(cases.map((args) => runCommand(['kv', ...args, '-n', 'no-such-ns'], { env: target.env() })));
       for (const [i, result] of results.entries()) {
         expect(result.code, cases[i]?.join(' ')).toBe(3);
         expect(result.stdout).toBe('');
         expect(result.stderr).toContain("'no-such-ns'");
       }
-      const list = await runCli(['ns', 'list'], { env: target.env() });
+      const list = await runCommand(['ns', 'list'], { env: target.env() });
       expect(list.stdout.split('\n')).not.toContain('no-such-ns');
     });
 
     it('KVADM_NAMESPACE selects the namespace; -n wins over it', async () => {
       const { name } = await freshNamespace();
       const env = { ...target.env(), KVADM_NAMESPACE: name };
-      expect((await runCli(['kv', 'put', 'k', 'from-env'], { env })).code).toBe(0);
-      expect((await runCli(['kv', 'get', 'k', '-n', name], { env: target.env() })).stdout).toBe('from-env');
-      expect((await runCli(['kv', 'get', 'k', '--namespace', 'default'], { env })).code).toBe(3);
+      expect((await runCommand(['kv', 'put', 'k', 'from-env'], { env })).code).toBe(0);
+      expect((await runCommand(['kv', 'get', 'k', '-n', name], { env: target.env() })).stdout).toBe('from-env');
+      expect((await runCommand(['kv', 'get', 'k', '--namespace', 'default'], { env })).code).toBe(3);
     });
   });
 });
@@ -425,18 +426,18 @@ forEachBackend('kvadm kv', (target) => {
 describe('output files that cannot be written (exit 2, nothing half-done)', () => {
   it('export into a missing folder, and --rejects into a missing folder', async () => {
     const env = { KVADM_DATA_DIR: tempDir('unwritable') };
-    expect((await runCli(['kv', 'put', 'a', '1'], { env })).code).toBe(0);
-    const exported = await runCli(['export', '/nonexistent-kvadm/dir/x.json'], { env });
+    expect((await runCommand(['kv', 'put', 'a', '1'], { env })).code).toBe(0);
+    const exported = await runCommand(['export', '/nonexistent-kvadm/dir/x.json'], { env });
     expect(exported.code).toBe(2);
     expect(exported.stderr).toContain(
       'cannot write the export file /nonexistent-kvadm/dir/x.json: the folder /nonexistent-kvadm/dir does not exist',
     );
     const input = path.join(tempDir('rejects-in'), 'in.jsonl');
     fs.writeFileSync(input, '{"key":"b","value":"2"}\n{"key":"","value":"x"}\n');
-    const imported = await runCli(['import', input, '--skip-invalid', '--rejects', '/nonexistent-kvadm/r.jsonl'], { env });
+    const imported = await runCommand(['import', input, '--skip-invalid', '--rejects', '/nonexistent-kvadm/r.jsonl'], { env });
     expect(imported.code).toBe(2);
     expect(imported.stderr).toContain('cannot write --rejects /nonexistent-kvadm/r.jsonl');
-    const listed = await runCli(['kv', 'list'], { env });
+    const listed = await runCommand(['kv', 'list'], { env });
     expect(listed.stdout).toBe('a\n');
   });
 });
@@ -444,7 +445,7 @@ describe('output files that cannot be written (exit 2, nothing half-done)', () =
 describe('stdout closed early', () => {
   it('`kvadm kv get BIG | head -c 10` ends quietly with exit 0', async () => {
     const env = { KVADM_DATA_DIR: tempDir('epipe') };
-    expect((await runCli(['kv', 'put', 'big', '-'], { env, input: randomBytes(4 * 1024 * 1024) })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', 'big', '-'], { env, input: randomBytes(4 * 1024 * 1024) })).code).toBe(0);
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [binPath, 'kv', 'get', 'big'], {
         env: childEnv(env),
@@ -469,7 +470,7 @@ describe('usage errors (exit 2)', () => {
       ['kv', 'get', 'k', '--type', 'xml'],
       ['ns', 'create'],
     ];
-    const results = await Promise.all(cases.map((args) => runCli(args)));
+    const results = await Promise.all(cases.map((args) => runCommand(args)));
     for (const [i, result] of results.entries()) {
       expect(result.code, cases[i]?.join(' ')).toBe(2);
       expect(result.stdout).toBe('');

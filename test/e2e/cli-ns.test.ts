@@ -6,10 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import { KV } from '../../src/lib/kv.js';
 import { forEachBackend } from '../backends.js';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 forEachBackend('kvadm ns', (target) => {
-  const cli = (args: string[]) => runCli(args, { env: target.env() });
+  const cli = (args: string[]) => runCommand(args, { env: target.env() });
 
   it('create, list, info, delete --force', async () => {
     const created = await cli(['ns', 'create', 'users']);
@@ -87,10 +88,10 @@ describe('settings: --data-dir and KVADM_DATA_DIR', () => {
   it('--data-dir wins over KVADM_DATA_DIR', async () => {
     const fromEnv = tempDir('env');
     const fromFlag = tempDir('flag');
-    expect((await runCli(['kv', 'put', 'k', 'env'], { env: { KVADM_DATA_DIR: fromEnv } })).code).toBe(0);
-    expect((await runCli(['kv', 'put', 'k', 'flag', '--data-dir', fromFlag], { env: { KVADM_DATA_DIR: fromEnv } })).code).toBe(0);
-    expect((await runCli(['kv', 'get', 'k'], { env: { KVADM_DATA_DIR: fromEnv } })).stdout).toBe('env');
-    expect((await runCli(['kv', 'get', 'k', '--data-dir', fromFlag])).stdout).toBe('flag');
+    expect((await runCommand(['kv', 'put', 'k', 'env'], { env: { KVADM_DATA_DIR: fromEnv } })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', 'k', 'flag', '--data-dir', fromFlag], { env: { KVADM_DATA_DIR: fromEnv } })).code).toBe(0);
+    expect((await runCommand(['kv', 'get', 'k'], { env: { KVADM_DATA_DIR: fromEnv } })).stdout).toBe('env');
+    expect((await runCommand(['kv', 'get', 'k', '--data-dir', fromFlag])).stdout).toBe('flag');
     expect(fs.existsSync(path.join(fromFlag, 'namespaces', 'default.sqlite'))).toBe(true);
   });
 });
@@ -100,7 +101,7 @@ describe('exit 1: an unreadable store', () => {
     const dir = tempDir('corrupt');
     fs.mkdirSync(path.join(dir, 'namespaces'));
     fs.writeFileSync(path.join(dir, 'namespaces', 'broken.sqlite'), 'this is not a database, just text that is long enough');
-    const result = await runCli(['kv', 'get', 'k', '-n', 'broken'], { env: { KVADM_DATA_DIR: dir } });
+    const result = await runCommand(['kv', 'get', 'k', '-n', 'broken'], { env: { KVADM_DATA_DIR: dir } });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('broken.sqlite');
@@ -134,30 +135,30 @@ describe('expired keys through the binary (local store, written with a past cloc
   it('an expired key reads as missing (exit 3) and is not listed', async () => {
     const dir = await storeWithExpired(3);
     const env = { KVADM_DATA_DIR: dir };
-    const get = await runCli(['kv', 'get', 'gone00000'], { env });
+    const get = await runCommand(['kv', 'get', 'gone00000'], { env });
     expect(get.code).toBe(3);
     expect(get.stdout).toBe('');
-    expect((await runCli(['kv', 'list'], { env })).stdout).toBe('live\n');
+    expect((await runCommand(['kv', 'list'], { env })).stdout).toBe('live\n');
   });
 
   it('kv sweep removes the expired rows and reports how many', async () => {
     const dir = await storeWithExpired(3);
     expect(rows(dir)).toBe(4);
-    const swept = await runCli(['kv', 'sweep', '--json'], { env: { KVADM_DATA_DIR: dir } });
+    const swept = await runCommand(['kv', 'sweep', '--json'], { env: { KVADM_DATA_DIR: dir } });
     expect(swept.code, swept.stderr).toBe(0);
     expect(JSON.parse(swept.stdout)).toEqual({ namespace: 'default', deleted: 3, nextExpiration: null });
     expect(rows(dir)).toBe(1);
-    const human = await runCli(['kv', 'sweep'], { env: { KVADM_DATA_DIR: dir } });
+    const human = await runCommand(['kv', 'sweep'], { env: { KVADM_DATA_DIR: dir } });
     expect(human.stderr).toContain('swept 0 expired keys');
   });
 
   it('opening sweeps at most 1000 rows; ns info shows the rest; ns info --sweep removes them', async () => {
     const dir = await storeWithExpired(1200);
     const env = { KVADM_DATA_DIR: dir };
-    const info = await runCli(['ns', 'info', '--json'], { env });
+    const info = await runCommand(['ns', 'info', '--json'], { env });
     expect(JSON.parse(info.stdout)).toEqual({ name: 'default', keyCount: 1, storedBytes: 5, expiredKeys: 200 });
     expect(rows(dir)).toBe(201);
-    const sweep = await runCli(['ns', 'info', 'default', '--sweep', '--json'], { env });
+    const sweep = await runCommand(['ns', 'info', 'default', '--sweep', '--json'], { env });
     expect(JSON.parse(sweep.stdout)).toEqual({
       name: 'default',
       keyCount: 1,

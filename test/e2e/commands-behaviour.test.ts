@@ -2,11 +2,11 @@
 // and exit codes whether the store is local or behind `kvadm serve`.
 import { describe, expect, it } from 'vitest';
 import { forEachBackend } from '../backends.js';
-import { runCli } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 forEachBackend('commands', (target) => {
   const kv = (args: string[], input?: string | Uint8Array) =>
-    runCli(args, { env: target.env(), ...(input === undefined ? {} : { input }) });
+    runCommand(args, { env: target.env(), ...(input === undefined ? {} : { input }) });
 
   describe('ns', () => {
     it('creates, lists, shows, renames and deletes namespaces with the documented exit codes', async () => {
@@ -109,7 +109,7 @@ forEachBackend('commands', (target) => {
 
 describe('the http backend when the server is unreachable', () => {
   it('exits 6 after its retries, naming the URL', async () => {
-    const result = await runCli(['kv', 'get', 'k'], {
+    const result = await runCommand(['kv', 'get', 'k'], {
       env: { KVADM_BACKEND: 'http', KVADM_URL: 'http://127.0.0.1:9/client/v4', KVADM_HTTP_RETRIES: '1' },
     });
     expect(result.code).toBe(6);

@@ -3,14 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 function sandbox(content: string | Buffer) {
   const configDir = tempDir('cfg-repair');
   const env = { KVADM_CONFIG_DIR: configDir, KVADM_DATA_DIR: tempDir('data') };
   const file = path.join(configDir, 'config.json');
   fs.writeFileSync(file, content, { mode: 0o600 });
-  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { env: { ...env, ...extra } });
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCommand(args, { env: { ...env, ...extra } });
   return { file, cli };
 }
 

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigListResult } from '../../src/commands/config/list.js';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 const TOKEN = 'tok_3f9a1c77e2b84d0d9cdef';
 
@@ -12,7 +13,7 @@ function sandbox() {
   const env = { KVADM_CONFIG_DIR: configDir, KVADM_DATA_DIR: tempDir('data') };
   const file = path.join(configDir, 'config.json');
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}, input?: string) =>
-    runCli(args, { env: { ...env, ...extra }, ...(input === undefined ? {} : { input }) });
+    runCommand(args, { env: { ...env, ...extra }, ...(input === undefined ? {} : { input }) });
   return { env, file, cli };
 }
 

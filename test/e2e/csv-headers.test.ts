@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 function sandbox() {
   const dir = tempDir('csv-headers');
@@ -14,7 +15,7 @@ function sandbox() {
     fs.writeFileSync(target, text);
     return target;
   };
-  const cli = (args: string[]) => runCli(args, { env, cwd: dir });
+  const cli = (args: string[]) => runCommand(args, { env, cwd: dir });
   return { dir, file, cli };
 }
 

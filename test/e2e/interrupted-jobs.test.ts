@@ -99,7 +99,7 @@ describe('a remote import whose server dies part-way', () => {
     // The same import against the same store, served again, completes.
     const again = await startServe(['--no-write-limit', '--quiet'], { dataDir: server.dataDir });
     servers.push(again);
-    const rerun = await runCli(['import', file, '-n', 'dies', '--json'], { env: { ...env, KVADM_URL: again.url }, timeoutMs: 120_000 });
+    const rerun = await runCli(['import', file, '-n', 'dies', '--json'], { env: { ...env, KVADM_URL: again.url } });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(JSON.parse(rerun.stdout)).toMatchObject({ entries: ENTRIES, written: ENTRIES, failed: 0 });
     await again.stop();

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KV } from '../../src/lib/kv.js';
 import { type BackendTarget, forEachBackend } from '../backends.js';
-import { type CliResult, runCli, tempDir } from '../helpers.js';
+import { type CliResult, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 /** Keys that break naive line handling or format guessing, and ordinary ones beside them. */
 const AWKWARD = [
@@ -54,7 +55,7 @@ forEachBackend('key pipelines: kv list / export into kv delete --from-file', (ta
     return namespace;
   };
   const kvadm = (args: string[], input?: Buffer | string): Promise<CliResult> =>
-    runCli(args, { env: env(), ...(input === undefined ? {} : { input }) });
+    runCommand(args, { env: env(), ...(input === undefined ? {} : { input }) });
 
   it('a key with a newline is listed quoted, and the documented pipeline deletes exactly that key', async () => {
     const namespace = await seed(['tmp:x\nline1', 'line1', 'tmp:y', 'keep']);
@@ -218,19 +219,19 @@ describe('kv list --json', () => {
         { key: 'd', value: '3' },
       ]),
     );
-    expect((await runCli(['import', file, '-n', 'jsonbytes', '--create-namespace'])).code).toBe(0);
-    const streamed = await runCli(['kv', 'list', '--json', '-n', 'jsonbytes']);
-    const page = await runCli(['kv', 'list', '--json', '--limit', '1000', '-n', 'jsonbytes']);
+    expect((await runCommand(['import', file, '-n', 'jsonbytes', '--create-namespace'])).code).toBe(0);
+    const streamed = await runCommand(['kv', 'list', '--json', '-n', 'jsonbytes']);
+    const page = await runCommand(['kv', 'list', '--json', '--limit', '1000', '-n', 'jsonbytes']);
     expect(streamed.code, streamed.stderr).toBe(0);
     expect(streamed.stdout).toBe(page.stdout);
     expect(JSON.parse(streamed.stdout).keys).toHaveLength(3);
-    const empty = await runCli(['kv', 'list', '--json', '--prefix', 'none', '-n', 'jsonbytes']);
-    expect(empty.stdout).toBe((await runCli(['kv', 'list', '--json', '--prefix', 'none', '--limit', '5', '-n', 'jsonbytes'])).stdout);
+    const empty = await runCommand(['kv', 'list', '--json', '--prefix', 'none', '-n', 'jsonbytes']);
+    expect(empty.stdout).toBe((await runCommand(['kv', 'list', '--json', '--prefix', 'none', '--limit', '5', '-n', 'jsonbytes'])).stdout);
     expect(JSON.parse(empty.stdout)).toEqual({ keys: [], list_complete: true });
   });
 
   it('-0 and --json together: exit 2', async () => {
-    const result = await runCli(['kv', 'list', '-0', '--json']);
+    const result = await runCommand(['kv', 'list', '-0', '--json']);
     expect(result.code).toBe(2);
   });
 });

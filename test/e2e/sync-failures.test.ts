@@ -131,10 +131,10 @@ describe('SIGKILL in the middle of a local sync', () => {
     await after.close();
 
     const env = { KVADM_DATA_DIR: dataDir };
-    const rerun = await runCli(['sync', 'src', 'dst', '--delete', '--force'], { env, timeoutMs: 120_000 });
+    const rerun = await runCli(['sync', 'src', 'dst', '--delete', '--force'], { env });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toContain('30,000 written, 500 deleted');
-    expect((await runCli(['diff', 'src', 'dst'], { env, timeoutMs: 120_000 })).code).toBe(0);
+    expect((await runCli(['diff', 'src', 'dst'], { env })).code).toBe(0);
   });
 });
 
@@ -197,7 +197,7 @@ describe('a remote that fails in the middle of a sync', () => {
         JSON.stringify({ profiles: { edge: { backend: 'http', url: proxy.url, token } } }),
       );
       const env = { KVADM_DATA_DIR: dataDir, KVADM_CONFIG_DIR: configDir, KVADM_HTTP_RETRIES: '0' };
-      const sync = () => runCli(['sync', 'src', 'edge:dst'], { env, timeoutMs: 120_000 });
+      const sync = () => runCli(['sync', 'src', 'edge:dst'], { env });
 
       const failed = await sync();
       expect(failed.code).toBe(6);
@@ -231,7 +231,7 @@ describe('a remote that fails in the middle of a sync', () => {
       const [rewritten, matching] = (resumed as RegExpMatchArray).slice(1).map((n) => Number(n.replace(/,/g, '')));
       expect((rewritten as number) + (matching as number)).toBe(25_000);
       expect(matching).toBeGreaterThanOrEqual(written as number);
-      const diff = await runCli(['diff', 'src', 'edge:dst'], { env, timeoutMs: 120_000 });
+      const diff = await runCli(['diff', 'src', 'edge:dst'], { env });
       expect(diff.code, diff.stdout).toBe(0);
     } finally {
       await proxy.close();

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEntry } from '../../src/lib/backends/backend.js';
 import { KV } from '../../src/lib/kv.js';
 import { type BackendTarget, forEachBackend } from '../backends.js';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 import { type ServeProcess, startServe } from '../serve-process.js';
 
 const NOW = () => Math.floor(Date.now() / 1000);
@@ -60,7 +61,7 @@ const names = (label: string) => {
 };
 
 forEachBackend('kvadm diff', (target) => {
-  const cli = (args: string[]) => runCli(args, { env: target.env() });
+  const cli = (args: string[]) => runCommand(args, { env: target.env() });
 
   it('identical stores: exit 0, nothing on stdout, and --json lists no keys', async () => {
     const [a, b] = names('same');
@@ -164,7 +165,7 @@ forEachBackend('kvadm diff', (target) => {
 });
 
 forEachBackend('kvadm sync', (target) => {
-  const cli = (args: string[]) => runCli(args, { env: target.env() });
+  const cli = (args: string[]) => runCommand(args, { env: target.env() });
   const soon = NOW() + 3600;
   const srcEntries: Seed[] = [
     { key: 'bin', value: BINARY, metadata: { kind: 'bytes' } },
@@ -287,7 +288,7 @@ forEachBackend('kvadm sync', (target) => {
 });
 
 forEachBackend('kvadm copy', (target) => {
-  const cli = (args: string[]) => runCli(args, { env: target.env() });
+  const cli = (args: string[]) => runCommand(args, { env: target.env() });
 
   it('writes every key without reading DST, into a namespace it creates', async () => {
     const [a, b] = names('copy');
@@ -324,7 +325,7 @@ describe('across backends: a local store and kvadm serve reached through a profi
   const configDir = tempDir('sync-config');
   const dataDir = tempDir('sync-local');
   const env = { KVADM_CONFIG_DIR: configDir, KVADM_DATA_DIR: dataDir, KVADM_HTTP_RETRIES: '1' };
-  const cli = (args: string[]) => runCli(args, { env });
+  const cli = (args: string[]) => runCommand(args, { env });
 
   beforeAll(async () => {
     server = await startServe(['--no-write-limit', '--quiet']);

@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 function sandbox() {
   const dir = tempDir('words');
   const env = { KVADM_DATA_DIR: path.join(dir, 'store') };
-  const cli = (args: string[], input?: string) => runCli(args, { env, cwd: dir, ...(input === undefined ? {} : { input }) });
+  const cli = (args: string[], input?: string) => runCommand(args, { env, cwd: dir, ...(input === undefined ? {} : { input }) });
   const file = (name: string, text: string) => {
     fs.writeFileSync(path.join(dir, name), text);
     return name;
