@@ -1,7 +1,8 @@
 /**
- * Running a kvadm command in the test's own process, through oclif as bin/run.js does
- * (without the fast path, which test/integration/fast-path.test.ts compares against oclif
- * by spawning the binary). It returns what the binary would: the exit code, stdout as
+ * Running a kvadm command in the test's own process as bin/run.js runs it with
+ * KVADM_NO_FAST_PATH=1: global flags hoisted behind the command, then oclif. The fast path
+ * (src/cli/dispatch.ts) is left to test/integration/fast-path.test.ts, which spawns the
+ * binary and compares it with this. It returns what the binary would: the exit code, stdout as
  * bytes and text, stderr.
  *
  * Why not `runCommand` from @oclif/test: it joins the arguments with spaces and splits
@@ -16,13 +17,46 @@
  * test's), its own working folder (`cwd`), its own stdin (`input`, or an empty stream), a non-terminal stdout and stderr,
  * and NODE_ENV unset as a child's (see childEnv in helpers.ts).
  */
+import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { Config, run } from '@oclif/core';
 import type { CliOptions, CliResult } from './helpers.js';
 import { repoRoot } from './helpers.js';
 
+/** bin/run.js's first step: global flags written before the command move behind it. */
+interface StartUp {
+  hoist(argv: string[]): string[];
+}
+
 let config: Promise<Config> | undefined;
+let startUp: Promise<StartUp> | undefined;
+
+/**
+ * A loaded oclif Config, shared between runs (loading one costs about 50 ms). Showing help
+ * changes the Config it is given (later command ids then fail to resolve), so a run that may
+ * show help or the version gets a Config of its own.
+ */
+function configFor(args: string[]): Promise<Config> {
+  // userPlugins: false as in bin/run.js (oclif would read KVADM_DATA_DIR/package.json).
+  const load = () => Config.load({ root: repoRoot, userPlugins: false });
+  const mayShowHelp = args.length === 0 || args.some((arg) => ['--help', '-h', 'help', '--version', 'version'].includes(arg));
+  if (mayShowHelp) return load();
+  config ??= load();
+  return config;
+}
+
+async function loadStartUp(): Promise<StartUp> {
+  // The built module, as bin/run.js loads it (src/cli/manifest.ts compiled).
+  const url = pathToFileURL(path.join(repoRoot, 'dist', 'cli', 'manifest.js')).href;
+  const { readManifest, hoistGlobalFlags } = (await import(url)) as {
+    readManifest(): unknown;
+    hoistGlobalFlags(manifest: unknown, argv: string[]): string[];
+  };
+  const manifest = readManifest();
+  return { hoist: (argv) => (manifest ? hoistGlobalFlags(manifest, argv) : argv) };
+}
 let queue: Promise<unknown> = Promise.resolve();
 
 /** kvadm `args` in this process; resolves like runCli (helpers.ts). */
@@ -45,9 +79,8 @@ async function runNow(args: string[], options: Omit<CliOptions, 'timeoutMs'>): P
   process.exitCode = undefined;
   let code = 0;
   try {
-    // userPlugins: false as in bin/run.js (oclif would read KVADM_DATA_DIR/package.json).
-    config ??= Config.load({ root: repoRoot, userPlugins: false });
-    await run(args, await config);
+    startUp ??= loadStartUp();
+    await run((await startUp).hoist(args), await configFor(args));
     code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     const exit = (error as { oclif?: { exit?: unknown } }).oclif?.exit;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import { KV } from '../../src/lib/kv.js';
-import { binPath, runCli, tempDir } from '../helpers.js';
+import { binPath, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 function writeEntries(file: string, count: number, format: 'json' | 'jsonl'): void {
   const fd = fs.openSync(file, 'w');
@@ -40,7 +41,7 @@ describe('bulk import on the local store', () => {
     const file = path.join(dir, 'big.jsonl');
     const count = 300_000;
     writeEntries(file, count, 'jsonl');
-    expect((await runCli(['ns', 'create', 'kill'], { env })).code).toBe(0);
+    expect((await runCommand(['ns', 'create', 'kill'], { env })).code).toBe(0);
     const wal = path.join(dataDir, 'namespaces', 'kill.sqlite-wal');
     const child = spawn(process.execPath, [binPath, 'import', file, '-n', 'kill'], { env, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -59,7 +60,7 @@ describe('bulk import on the local store', () => {
     }
     expect(await exited).toBeNull();
     expect(await liveKeys(dataDir, 'kill')).toBe(0);
-    const rerun = await runCli(['import', file, '-n', 'kill'], { env });
+    const rerun = await runCommand(['import', file, '-n', 'kill'], { env });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(await liveKeys(dataDir, 'kill')).toBe(count);
   });

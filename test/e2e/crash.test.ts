@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import { KV } from '../../src/lib/kv.js';
-import { binPath, childEnv, repoRoot, runCli, tempDir } from '../helpers.js';
+import { binPath, childEnv, repoRoot, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -152,15 +153,15 @@ describe('SIGKILL during writes (local store)', () => {
     expect(lines.length).toBeGreaterThanOrEqual(4);
     expect(integrity(dataDir)).toBe('ok');
     const env = { KVADM_DATA_DIR: dataDir };
-    for (const key of lines) expect((await runCli(['kv', 'get', key], { env })).stdout).toBe(key.replace('key', 'value'));
-    const put = await runCli(['kv', 'put', 'after', 'ok'], { env });
+    for (const key of lines) expect((await runCommand(['kv', 'get', key], { env })).stdout).toBe(key.replace('key', 'value'));
+    const put = await runCommand(['kv', 'put', 'after', 'ok'], { env });
     expect(put.code, put.stderr).toBe(0);
   });
 
   it('`kvadm kv put` killed while reading a value from stdin writes nothing', async () => {
     const dataDir = tempDir('crash-stdin');
     const env = { KVADM_DATA_DIR: dataDir };
-    expect((await runCli(['kv', 'put', 'before', 'ok'], { env })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', 'before', 'ok'], { env })).code).toBe(0);
     const child = spawn(process.execPath, [binPath, 'kv', 'put', 'partial', '-'], {
       env: childEnv(env),
       stdio: ['pipe', 'ignore', 'ignore'],
@@ -171,7 +172,7 @@ describe('SIGKILL during writes (local store)', () => {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
     expect(integrity(dataDir)).toBe('ok');
-    expect((await runCli(['kv', 'get', 'partial'], { env })).code).toBe(3);
-    expect((await runCli(['kv', 'get', 'before'], { env })).stdout).toBe('ok');
+    expect((await runCommand(['kv', 'get', 'partial'], { env })).code).toBe(3);
+    expect((await runCommand(['kv', 'get', 'before'], { env })).stdout).toBe('ok');
   });
 });

@@ -1,13 +1,15 @@
 // bin/run.js runs kv get, kv put, kv list, kv delete and ns list without loading oclif
 // (src/cli/dispatch.ts), declining to oclif whatever it does not reproduce. These tests
-// hold the two paths to each other: every invocation below runs both ways
-// (KVADM_NO_FAST_PATH=1 sends it through oclif) with the same store before each run, and
-// must give the same exit code, the same stdout bytes and the same stderr.
+// hold the two paths to each other: every invocation below runs both ways with the same
+// store before each run — the real binary (fast path), and oclif in this process
+// (test/run-command.ts: what the binary does with KVADM_NO_FAST_PATH=1) — and must give the
+// same exit code, the same stdout bytes and the same stderr.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BackendTarget, forEachBackend } from '../backends.js';
 import { type CliResult, runCli, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 interface ParityCase {
   argv: string[];
@@ -86,26 +88,29 @@ const cases: ParityCase[] = [
   { argv: ['kv', 'put', '--help'] },
 ];
 
-async function run(target: BackendTarget, testCase: ParityCase, extraEnv: NodeJS.ProcessEnv): Promise<CliResult> {
-  const env = { ...target.env(), ...extraEnv };
-  for (const key of testCase.seed ?? []) expect((await runCli(['kv', 'put', key, 'seeded'], { env })).code).toBe(0);
-  return runCli(testCase.argv, { env, ...(testCase.input === undefined ? {} : { input: testCase.input }) });
+/** Seed, then run `testCase` through the binary (fast path) or in this process (oclif). */
+async function run(target: BackendTarget, testCase: ParityCase, via: 'fast' | 'oclif'): Promise<CliResult> {
+  const env = target.env();
+  for (const key of testCase.seed ?? []) expect((await runCommand(['kv', 'put', key, 'seeded'], { env })).code).toBe(0);
+  const options = { env, ...(testCase.input === undefined ? {} : { input: testCase.input }) };
+  return via === 'fast' ? runCli(testCase.argv, options) : runCommand(testCase.argv, options);
 }
 
 forEachBackend('the fast path and oclif answer alike', (target) => {
   beforeAll(async () => {
     const env = target.env();
-    expect((await runCli(['kv', 'put', 'greeting', 'héllo wörld'], { env })).code).toBe(0);
-    expect((await runCli(['kv', 'put', 'doc', '{"a":[1,2]}', '--metadata', '{"m":1}'], { env })).code).toBe(0);
-    expect((await runCli(['kv', 'put', 'bin', '-'], { env, input: binary })).code).toBe(0);
-    expect((await runCli(['ns', 'create', 'other'], { env })).code).toBe(0);
-    expect((await runCli(['kv', 'put', '-n', 'other', 'k', 'v'], { env })).code).toBe(0);
+    const first = await runCommand(['kv', 'put', 'greeting', 'héllo wörld'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect((await runCommand(['kv', 'put', 'doc', '{"a":[1,2]}', '--metadata', '{"m":1}'], { env })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', 'bin', '-'], { env, input: binary })).code).toBe(0);
+    expect((await runCommand(['ns', 'create', 'other'], { env })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', '-n', 'other', 'k', 'v'], { env })).code).toBe(0);
   });
 
   for (const testCase of cases.filter((c) => target.name === 'local' || c.remote)) {
     it(`kvadm ${JSON.stringify(testCase.argv)}${testCase.input === undefined ? '' : ' with stdin'}`, async () => {
-      const fast = await run(target, testCase, {});
-      const slow = await run(target, testCase, { KVADM_NO_FAST_PATH: '1' });
+      const fast = await run(target, testCase, 'fast');
+      const slow = await run(target, testCase, 'oclif');
       expect({ code: fast.code, stderr: fast.stderr, stdout: fast.stdout }).toEqual({
         code: slow.code,
         stderr: slow.stderr,
@@ -142,7 +147,7 @@ const loads = (modules: string[], name: string) =>
 
 forEachBackend('what a command loads', (target) => {
   beforeAll(async () => {
-    expect((await runCli(['kv', 'put', 'greeting', 'hello'], { env: target.env() })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', 'greeting', 'hello'], { env: target.env() })).code).toBe(0);
   });
 
   const fastInvocations = [
@@ -185,13 +190,15 @@ describe('global flags before the command', () => {
     const { startServe } = await import('../serve-process.js');
     const server = await startServe(['--quiet'], { env: { KVADM_TOKEN: 'secret' } });
     try {
-      for (const extra of [{}, { KVADM_NO_FAST_PATH: '1' }]) {
-        const env = { KVADM_TOKEN: 'secret', ...extra };
-        expect((await runCli(['--backend', 'http', '--url', server.url, 'ns', 'create', 'remote-only'], { env })).code).toBe(0);
-        const listed = await runCli(['--backend', 'http', '--url', server.url, 'ns', 'list'], { env });
+      const env = { KVADM_TOKEN: 'secret' };
+      for (const runner of [runCli, runCommand]) {
+        expect((await runCommand(['--backend', 'http', '--url', server.url, 'ns', 'create', 'remote-only'], { env })).code).toBe(0);
+        const listed = await runner(['--backend', 'http', '--url', server.url, 'ns', 'list'], { env });
         expect(listed).toMatchObject({ code: 0, stderr: '' });
         expect(listed.stdout.split('\n')).toContain('remote-only');
-        expect((await runCli(['--backend', 'http', '--url', server.url, 'ns', 'delete', 'remote-only', '--force'], { env })).code).toBe(0);
+        expect((await runCommand(['--backend', 'http', '--url', server.url, 'ns', 'delete', 'remote-only', '--force'], { env })).code).toBe(
+          0,
+        );
       }
     } finally {
       await server.stop();

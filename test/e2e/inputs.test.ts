@@ -12,6 +12,7 @@ import { LocalBackend } from '../../src/lib/backends/local.js';
 import { KV } from '../../src/lib/kv.js';
 import { forEachBackend } from '../backends.js';
 import { type CliResult, binPath, childEnv, runCli, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 const LIMIT = 26_214_400;
 
@@ -46,7 +47,7 @@ async function storedKeys(dataDir: string): Promise<string[]> {
 describe('kv put reads stdin only when asked with "-"', () => {
   it('a missing VALUE exits 2 naming the fix, and stores nothing even with stdin at end of file', async () => {
     const dataDir = tempDir('novalue');
-    const result = await runCli(['kv', 'put', 'z'], { env: { KVADM_DATA_DIR: dataDir } });
+    const result = await runCommand(['kv', 'put', 'z'], { env: { KVADM_DATA_DIR: dataDir } });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('missing the value of key "z": give VALUE, --file PATH, or "-" to read stdin');
@@ -66,7 +67,7 @@ describe('kv put reads stdin only when asked with "-"', () => {
   it('VALUE and --file together are refused (exit 2)', async () => {
     const file = path.join(tempDir('both'), 'v.txt');
     fs.writeFileSync(file, 'from file');
-    const result = await runCli(['kv', 'put', 'k', 'arg', '--file', file], { env: { KVADM_DATA_DIR: tempDir('both-store') } });
+    const result = await runCommand(['kv', 'put', 'k', 'arg', '--file', file], { env: { KVADM_DATA_DIR: tempDir('both-store') } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('either as VALUE or with --file, not both');
   });
@@ -83,7 +84,7 @@ describe('endless and unsized inputs stop at 25 MiB + 1 byte', () => {
 
   it('--file /dev/zero is refused with the limit message and nothing is stored', async () => {
     const dataDir = tempDir('devzero');
-    refusedAtLimit(await runCli(['kv', 'put', 'f', '--file', '/dev/zero'], { env: { KVADM_DATA_DIR: dataDir } }), '--file /dev/zero');
+    refusedAtLimit(await runCommand(['kv', 'put', 'f', '--file', '/dev/zero'], { env: { KVADM_DATA_DIR: dataDir } }), '--file /dev/zero');
     expect(await storedKeys(dataDir)).toEqual([]);
   });
 
@@ -112,7 +113,7 @@ describe('endless and unsized inputs stop at 25 MiB + 1 byte', () => {
     // Opening a FIFO for writing waits for the reader: kvadm.
     await fs.promises.writeFile(fifo, 'through a fifo\n');
     expect((await put).code).toBe(0);
-    expect((await runCli(['kv', 'get', 'small'], { env })).stdout).toBe('through a fifo\n');
+    expect((await runCommand(['kv', 'get', 'small'], { env })).stdout).toBe('through a fifo\n');
 
     const endless = runCli(['kv', 'put', 'f', '--file', fifo], { env });
     const writer = fs.createWriteStream(fifo);
@@ -130,7 +131,7 @@ describe('endless and unsized inputs stop at 25 MiB + 1 byte', () => {
     void writeUntilClosed();
     refusedAtLimit(await endless, `--file ${fifo}`);
     writer.destroy();
-    expect((await runCli(['kv', 'list'], { env })).stdout).toBe('small\n');
+    expect((await runCommand(['kv', 'list'], { env })).stdout).toBe('small\n');
   });
 });
 
@@ -143,26 +144,26 @@ describe('a data folder that cannot hold the store is refused at once (exit 2, o
     fs.writeFileSync(file, 'x');
     const expected = `kvadm: error: cannot use the data folder ${file}: it is a file, not a folder`;
 
-    const fromEnv = await runCli(['kv', 'put', '-n', 't', 'k', 'v'], { env: { KVADM_DATA_DIR: file } });
+    const fromEnv = await runCommand(['kv', 'put', '-n', 't', 'k', 'v'], { env: { KVADM_DATA_DIR: file } });
     expect(fromEnv.code).toBe(2);
     expect(firstLine(fromEnv)).toBe(expected);
     expect(fromEnv.stderr).not.toContain('not found');
 
-    const fromFlag = await runCli(['kv', 'get', 'k', '--data-dir', file], { env: { KVADM_DATA_DIR: path.join(dir, 'unused') } });
+    const fromFlag = await runCommand(['kv', 'get', 'k', '--data-dir', file], { env: { KVADM_DATA_DIR: path.join(dir, 'unused') } });
     expect(fromFlag.code).toBe(2);
     expect(firstLine(fromFlag)).toBe(expected);
 
     const configDir = path.join(dir, 'config');
     const profileEnv = { KVADM_DATA_DIR: '', KVADM_CONFIG_DIR: configDir };
-    expect((await runCli(['config', 'set', 'data-dir', file], { env: profileEnv })).code).toBe(0);
-    const fromProfile = await runCli(['ns', 'create', 'users'], { env: profileEnv });
+    expect((await runCommand(['config', 'set', 'data-dir', file], { env: profileEnv })).code).toBe(0);
+    const fromProfile = await runCommand(['ns', 'create', 'users'], { env: profileEnv });
     expect(fromProfile.code).toBe(2);
     expect(firstLine(fromProfile)).toBe(expected);
   });
 
   it('a folder under /proc fails at once instead of spinning in mkdir', async () => {
     if (!fs.existsSync('/proc/self')) return;
-    const result = await runCli(['kv', 'put', 'k', 'v', '--data-dir', '/proc/kvadm-nope']);
+    const result = await runCommand(['kv', 'put', 'k', 'v', '--data-dir', '/proc/kvadm-nope']);
     expect(result.code).toBe(2);
     expect(firstLine(result)).toBe('kvadm: error: cannot use the data folder /proc/kvadm-nope: cannot create /proc/kvadm-nope (ENOENT)');
   });
@@ -181,7 +182,7 @@ forEachBackend('values with a UTF-8 byte-order mark', (target) => {
   it('keep the mark in kv get, --type text, --with-metadata, --json and export', async () => {
     const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x61]);
     const kv = (args: string[], input?: Uint8Array) =>
-      runCli([...args, '-n', 'bom'], { env: target.env(), ...(input === undefined ? {} : { input }) });
+      runCommand([...args, '-n', 'bom'], { env: target.env(), ...(input === undefined ? {} : { input }) });
     expect((await kv(['kv', 'put', 'marked', '-'], bytes)).code).toBe(0);
     expect((await kv(['kv', 'get', 'marked'])).stdoutBytes.equals(bytes)).toBe(true);
     expect((await kv(['kv', 'get', 'marked', '--type', 'text'])).stdoutBytes.equals(bytes)).toBe(true);
@@ -204,18 +205,18 @@ describe('expirations in import files', () => {
 
     const good = path.join(dir, 'good.json');
     fs.writeFileSync(good, JSON.stringify([{ key: 'iso', value: 'v', expiration: iso }]));
-    const imported = await runCli(['import', good], { env });
+    const imported = await runCommand(['import', good], { env });
     expect(imported.code, imported.stderr).toBe(0);
-    expect(JSON.parse((await runCli(['kv', 'get', 'iso', '--json'], { env })).stdout)).toMatchObject({ expiration: isoSeconds });
+    expect(JSON.parse((await runCommand(['kv', 'get', 'iso', '--json'], { env })).stdout)).toMatchObject({ expiration: isoSeconds });
 
     const csv = path.join(dir, 'bad.csv');
     fs.writeFileSync(csv, `key,value,expiration,expiration_ttl\na,v,,90.5\nb,v,,x\nc,v,${iso.slice(0, -1)},\n`);
-    const refused = await runCli(['import', csv], { env });
+    const refused = await runCommand(['import', csv], { env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('Invalid expiration_ttl of "90.5". Expiration TTL must be a whole number of seconds.');
     expect(refused.stderr).toContain('Invalid expiration_ttl of "x". Expiration TTL must be a whole number of seconds.');
     expect(refused.stderr).toContain(`expiration "${iso.slice(0, -1)}" has no time zone: add Z for UTC or an offset such as +02:00`);
     expect(refused.stderr).not.toContain('at least 60');
-    expect((await runCli(['kv', 'list'], { env })).stdout).toBe('iso\n');
+    expect((await runCommand(['kv', 'list'], { env })).stdout).toBe('iso\n');
   });
 });

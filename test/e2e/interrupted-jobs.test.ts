@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { binPath, childEnv, repoRoot, runCli, tempDir } from '../helpers.js';
+import { binPath, childEnv, repoRoot, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 import { type ServeProcess, startServe } from '../serve-process.js';
 
 interface Running {
@@ -75,7 +76,7 @@ describe('a remote import whose server dies part-way', () => {
 
   /** Keys the dead server's store holds, read through the local backend. */
   async function storedKeys(dataDir: string): Promise<number> {
-    const info = await runCli(['ns', 'info', 'dies', '--json', '--data-dir', dataDir, '--backend', 'local']);
+    const info = await runCommand(['ns', 'info', 'dies', '--json', '--data-dir', dataDir, '--backend', 'local']);
     expect(info.code).toBe(0);
     return (JSON.parse(info.stdout) as { keyCount: number }).keyCount;
   }
@@ -99,7 +100,7 @@ describe('a remote import whose server dies part-way', () => {
     // The same import against the same store, served again, completes.
     const again = await startServe(['--no-write-limit', '--quiet'], { dataDir: server.dataDir });
     servers.push(again);
-    const rerun = await runCli(['import', file, '-n', 'dies', '--json'], { env: { ...env, KVADM_URL: again.url } });
+    const rerun = await runCommand(['import', file, '-n', 'dies', '--json'], { env: { ...env, KVADM_URL: again.url } });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(JSON.parse(rerun.stdout)).toMatchObject({ entries: ENTRIES, written: ENTRIES, failed: 0 });
     await again.stop();
@@ -146,20 +147,20 @@ describe('Ctrl-C during an import', () => {
       writer.destroy();
       expect(result.code).toBe(130);
       expect(result.stderr).toMatch(/interrupted/);
-      const list = await runCli(['ns', 'list', '--json'], { env: { KVADM_DATA_DIR: dataDir } });
+      const list = await runCommand(['ns', 'list', '--json'], { env: { KVADM_DATA_DIR: dataDir } });
       expect(JSON.parse(list.stdout).namespaces).not.toContain('fresh');
     }, 60_000);
   }
 
   it('keeps a namespace that existed before, with nothing written', async () => {
     const dataDir = tempDir('import-sigint-existing');
-    expect((await runCli(['ns', 'create', 'kept'], { env: { KVADM_DATA_DIR: dataDir } })).code).toBe(0);
+    expect((await runCommand(['ns', 'create', 'kept'], { env: { KVADM_DATA_DIR: dataDir } })).code).toBe(0);
     const { run, writer } = await importFromFifo(['-n', 'kept', '--create-namespace'], dataDir, 'kept');
     run.child.kill('SIGINT');
     const result = await run.done;
     writer.destroy();
     expect(result.code).toBe(130);
-    const info = await runCli(['ns', 'info', 'kept', '--json'], { env: { KVADM_DATA_DIR: dataDir } });
+    const info = await runCommand(['ns', 'info', 'kept', '--json'], { env: { KVADM_DATA_DIR: dataDir } });
     expect(info.code).toBe(0);
     expect(JSON.parse(info.stdout)).toMatchObject({ keyCount: 0 });
   }, 60_000);
@@ -198,7 +199,7 @@ describe('Ctrl-C during an export to a file', () => {
       const proxy = await holdingProxy(origin);
       const dir = tempDir('export-sigint');
       const env = { KVADM_BACKEND: 'http', KVADM_URL: proxy.url, KVADM_CONFIG_DIR: path.join(dir, 'config') };
-      expect((await runCli(['kv', 'put', 'k', 'v'], { env: { ...env, KVADM_URL: server.url } })).code).toBe(0);
+      expect((await runCommand(['kv', 'put', 'k', 'v'], { env: { ...env, KVADM_URL: server.url } })).code).toBe(0);
       const out = path.join(dir, 'out', 'backup.jsonl');
       fs.mkdirSync(path.dirname(out));
       const run = startCli(['export', out], env);

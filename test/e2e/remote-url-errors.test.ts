@@ -7,13 +7,14 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 import { type ServeProcess, startServe } from '../serve-process.js';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
 function http(url: string, args: string[]) {
-  return runCli(args, { env: { KVADM_BACKEND: 'http', KVADM_URL: url } });
+  return runCommand(args, { env: { KVADM_BACKEND: 'http', KVADM_URL: url } });
 }
 
 /** stderr of a failed command: one error line and one hint line, no stack. */

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 import { type ServeProcess, startServe } from '../serve-process.js';
 
 const TOKEN = 'serve-test-token';
@@ -250,7 +251,7 @@ describe('kvadm serve start-up and shutdown', () => {
     expect(data).toMatch(/^HTTP\/1\.1 200/);
     expect(await exit).toBe(0);
     expect(server.stderr()).toContain('stopped');
-    const read = await runCli(['kv', 'get', 'inflight', '--data-dir', server.dataDir]);
+    const read = await runCommand(['kv', 'get', 'inflight', '--data-dir', server.dataDir]);
     expect(read.stdout).toBe('helloworld');
   });
 

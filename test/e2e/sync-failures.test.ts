@@ -14,6 +14,7 @@ import { LocalBackend } from '../../src/lib/backends/local.js';
 import { HttpBackend } from '../../src/lib/backends/http.js';
 import type { Backend } from '../../src/lib/backends/backend.js';
 import { childEnv, repoRoot, runCli, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 import { type ServeProcess, startServe } from '../serve-process.js';
 
 const children: ChildProcess[] = [];
@@ -131,10 +132,10 @@ describe('SIGKILL in the middle of a local sync', () => {
     await after.close();
 
     const env = { KVADM_DATA_DIR: dataDir };
-    const rerun = await runCli(['sync', 'src', 'dst', '--delete', '--force'], { env });
+    const rerun = await runCommand(['sync', 'src', 'dst', '--delete', '--force'], { env });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toContain('30,000 written, 500 deleted');
-    expect((await runCli(['diff', 'src', 'dst'], { env })).code).toBe(0);
+    expect((await runCommand(['diff', 'src', 'dst'], { env })).code).toBe(0);
   });
 });
 
@@ -231,7 +232,7 @@ describe('a remote that fails in the middle of a sync', () => {
       const [rewritten, matching] = (resumed as RegExpMatchArray).slice(1).map((n) => Number(n.replace(/,/g, '')));
       expect((rewritten as number) + (matching as number)).toBe(25_000);
       expect(matching).toBeGreaterThanOrEqual(written as number);
-      const diff = await runCli(['diff', 'src', 'edge:dst'], { env });
+      const diff = await runCommand(['diff', 'src', 'edge:dst'], { env });
       expect(diff.code, diff.stdout).toBe(0);
     } finally {
       await proxy.close();

@@ -1,7 +1,8 @@
 /** sync --delete at a terminal: the plan, then a question; "no" leaves DST as it was, "yes" deletes. */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 import { Terminal } from '../pty.js';
 
 const open: Terminal[] = [];
@@ -13,7 +14,7 @@ describe('sync --delete on a terminal', () => {
   it('asks before deleting: no changes nothing, yes applies the plan', async () => {
     const dir = tempDir('sync-tty');
     const env = { KVADM_DATA_DIR: path.join(dir, 'data'), KVADM_CONFIG_DIR: path.join(dir, 'config') };
-    const cli = (args: string[]) => runCli(args, { env });
+    const cli = (args: string[]) => runCommand(args, { env });
     for (const ns of ['a', 'b']) expect((await cli(['ns', 'create', ns])).code).toBe(0);
     for (const [ns, key, value] of [
       ['a', 'k', 'new'],
