@@ -1,15 +1,15 @@
-/** `kvadm ns …`, sweeping and global settings through the real binary. */
+/** `kvadm ns …`, sweeping and global settings, in process (test/run-command.ts). */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import { KV } from '../../src/lib/kv.js';
-import { forEachBackend } from '../backends.js';
+import { commandSuitesOnLocal, forEachCommandTarget } from '../backends.js';
 import { tempDir } from '../helpers.js';
 import { runCommand } from '../run-command.js';
 
-forEachBackend('kvadm ns', (target) => {
+forEachCommandTarget('kvadm ns', (target) => {
   const cli = (args: string[]) => runCommand(args, { env: target.env() });
 
   it('create, list, info, delete --force', async () => {
@@ -84,7 +84,7 @@ forEachBackend('kvadm ns', (target) => {
   });
 });
 
-describe('settings: --data-dir and KVADM_DATA_DIR', () => {
+describe.runIf(commandSuitesOnLocal())('settings: --data-dir and KVADM_DATA_DIR', () => {
   it('--data-dir wins over KVADM_DATA_DIR', async () => {
     const fromEnv = tempDir('env');
     const fromFlag = tempDir('flag');
@@ -96,7 +96,7 @@ describe('settings: --data-dir and KVADM_DATA_DIR', () => {
   });
 });
 
-describe('exit 1: an unreadable store', () => {
+describe.runIf(commandSuitesOnLocal())('exit 1: an unreadable store', () => {
   it('a namespace file that is not SQLite: one message naming the file, exit 1, no stack', async () => {
     const dir = tempDir('corrupt');
     fs.mkdirSync(path.join(dir, 'namespaces'));
@@ -109,7 +109,7 @@ describe('exit 1: an unreadable store', () => {
   });
 });
 
-describe('expired keys through the binary (local store, written with a past clock)', () => {
+describe.runIf(commandSuitesOnLocal())('expired keys through the commands (local store, written with a past clock)', () => {
   /** Keys that expired an hour ago, written by the library with a clock two hours back. */
   async function storeWithExpired(count: number): Promise<string> {
     const dir = tempDir('expired');
