@@ -1,16 +1,24 @@
 /**
- * The KV client API on every backend: value types in and out, metadata, expiry on an
- * injected clock, listing order and pagination, namespaces. Runs once per target of
- * test/backends.ts, so every backend must behave the same.
+ * The KV library on every backend: value types in and out, bytes kept exactly, metadata,
+ * limits, expiry and sweeping on an injected clock, listing order and pagination, bulk
+ * writes and scans, namespaces. Runs once per target of test/backends.ts (the local store,
+ * and the HTTP backend talking to a real `kvadm serve`): a difference between the two is a
+ * bug. (Merged from kv-client.test.ts and kv-behaviour.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/lib/backends/backend.js';
+import type { Backend, StoredEntry } from '../../src/lib/backends/backend.js';
 import { NamespaceExistsError, NamespaceNotFoundError, ValidationError } from '../../src/lib/errors.js';
 import { KV } from '../../src/lib/kv.js';
 import { LIMITS } from '../../src/lib/limits.js';
 import { forEachBackend } from '../backends.js';
 
 const START_MS = 1_800_000_000_000;
+
+async function collect<T>(iterable: AsyncIterable<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const batch of iterable) all.push(...batch);
+  return all;
+}
 
 forEachBackend('KV client', (target) => {
   let now = START_MS;
@@ -129,6 +137,53 @@ forEachBackend('KV client', (target) => {
       expect(await kv.deleteMany(['d1', 'd2', 'd3'])).toBe(2);
       expect((await kv.list()).keys).toEqual([]);
     });
+    it('keeps bytes exactly: a leading BOM, a literal U+FFFD, empty values, also through getEntries', async () => {
+      const kv = await fresh();
+      const bom = Buffer.from([0xef, 0xbb, 0xbf, 0x41]);
+      await kv.put('bom', bom);
+      await kv.put('replacement', 'a\uFFFDb');
+      await kv.put('empty', '');
+      expect(Buffer.from((await kv.getEntry('bom'))!.value)).toEqual(bom);
+      expect(await kv.get('replacement')).toBe('a\uFFFDb');
+      expect(await kv.get('empty')).toBe('');
+      const many = await kv.getEntries(['bom', 'replacement', 'empty']);
+      expect(many.map((e) => Buffer.from(e!.value).toString('hex'))).toEqual([
+        bom.toString('hex'),
+        Buffer.from('a\uFFFDb').toString('hex'),
+        '',
+      ]);
+    });
+
+    it('stores metadata and an absolute expiration with the value', async () => {
+      const kv = await fresh();
+      const expiration = Math.floor(now / 1000) + 7200;
+      await kv.put('k', 'v', { metadata: { owner: 'ops', n: 1 }, expiration });
+      expect(await kv.getWithMetadata('k')).toEqual({ value: 'v', metadata: { owner: 'ops', n: 1 } });
+      expect(await kv.getEntry('k')).toMatchObject({ key: 'k', metadata: { owner: 'ops', n: 1 }, expiration });
+      await kv.put('plain', 'v');
+      expect(await kv.getWithMetadata('plain')).toEqual({ value: 'v', metadata: null });
+    });
+
+    it('accepts keys that need escaping in URLs', async () => {
+      const kv = await fresh();
+      const keys = [
+        'a/b',
+        'a%2Fb',
+        'q?x=1&y',
+        'hash#frag',
+        'sp ace',
+        '..a',
+        '.hidden',
+        "sub:@!$&'()*+,;=",
+        'ünï©ødé ✓',
+        '\u0001ctl',
+        'k'.repeat(512),
+      ];
+      for (const key of keys) await kv.put(key, `v:${key}`);
+      for (const key of keys) expect(await kv.get(key)).toBe(`v:${key}`);
+      const listed = (await kv.list()).keys.map((k) => k.name);
+      expect(listed).toEqual([...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+    });
   });
 
   describe('limits on writes (nothing is written when refused)', () => {
@@ -156,6 +211,8 @@ forEachBackend('KV client', (target) => {
         details: { key: 'bigger', limit: 26_214_400, actual: 26_214_401 },
       });
       expect(await kv.get('bigger')).toBeNull();
+      // A string is measured in UTF-8 bytes as well.
+      await expect(kv.put('bigger-text', 'x'.repeat(LIMITS.valueMaxBytes + 1))).rejects.toMatchObject({ code: 'VALUE_TOO_LARGE' });
       await kv.delete('big');
     });
 
@@ -259,6 +316,22 @@ forEachBackend('KV client', (target) => {
         cursor = page.cursor;
       }
       expect(seen).toEqual(['k00', 'k03', 'k06', 'k09', 'k12', 'k15', 'k18', 'k21', 'k24', 'k27']);
+      now = START_MS;
+    });
+    it('counts expired keys in info until a sweep deletes them', async () => {
+      now = START_MS;
+      const kv = await fresh();
+      await kv.put('short', 'v', { expirationTtl: 60 });
+      await kv.put('long', 'v', { expirationTtl: 3600 });
+      now += 61_000;
+      expect(await kv.get('short')).toBeNull();
+      expect((await kv.list()).keys.map((k) => k.name)).toEqual(['long']);
+      expect(await kv.delete('short')).toBe(false);
+      await kv.put('short2', 'v', { expirationTtl: 60 });
+      now += 61_000;
+      expect(await kv.info()).toMatchObject({ keyCount: 1, expiredKeys: 1 });
+      expect((await kv.sweep()).deleted).toBe(1);
+      expect((await kv.info()).expiredKeys).toBe(0);
       now = START_MS;
     });
   });
@@ -385,6 +458,73 @@ forEachBackend('KV client', (target) => {
       for await (const page of kv.listAll({ prefix: '😀', pageSize: 1 })) under.push(...page.map((k) => k.name));
       expect(under).toEqual(['😀', '😀a', '😀😀']);
     });
+    it('pages with a cursor under a prefix, each key with its own metadata', async () => {
+      const local = await fresh();
+      const keys = Array.from({ length: 25 }, (_, i) => `user:${String(i).padStart(2, '0')}`);
+      for (const key of [...keys].reverse()) await local.put(key, 'v', { metadata: { i: key } });
+      await local.put('other', 'v');
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pageCount = 0;
+      do {
+        const page = await local.list({ prefix: 'user:', limit: 10, ...(cursor ? { cursor } : {}) });
+        pageCount++;
+        seen.push(...page.keys.map((k) => k.name));
+        expect(page.keys.every((k) => (k.metadata as { i: string }).i === k.name)).toBe(true);
+        cursor = page.list_complete ? undefined : page.cursor;
+      } while (cursor);
+      expect(seen).toEqual(keys);
+      expect(pageCount).toBe(3);
+      expect((await collect(local.listAll())).map((k) => k.name)).toEqual(['other', ...keys]);
+    });
+  });
+
+  describe('bulk', () => {
+    it('writes many entries in batches and reads them back with scan and getEntries', async () => {
+      const kv = await fresh();
+      const expiration = Math.floor(now / 1000) + 86_400;
+      const entries: StoredEntry[] = [];
+      for (let i = 0; i < 12_345; i++) {
+        const key = `k${String(i).padStart(6, '0')}`;
+        const value = i % 1000 === 7 ? Buffer.from([0xff, 0, i & 0xff]) : `value ${i}`;
+        entries.push(
+          await kv.prepareEntry(key, value, {
+            ...(i % 3 === 0 ? { metadata: { i } } : {}),
+            ...(i % 5 === 0 ? { expiration } : {}),
+          }),
+        );
+      }
+      const writer = await backend.bulkWriter(kv.name);
+      let written = 0;
+      for (let i = 0; i < entries.length; i += 4000) {
+        const result = await writer.write(entries.slice(i, i + 4000));
+        expect(result.unsuccessfulKeys).toEqual([]);
+        written += result.written;
+      }
+      await writer.commit();
+      expect(written).toBe(entries.length);
+      const scanned = await collect(backend.scan(kv.name));
+      expect(scanned).toHaveLength(entries.length);
+      for (const i of [0, 7, 1007, 3, 5, 12_344]) {
+        const got = scanned[i]!;
+        const want = entries[i]!;
+        expect(got.key).toBe(want.key);
+        expect(Buffer.from(got.value)).toEqual(Buffer.from(want.value));
+        expect(got.metadata).toBe(want.metadata);
+        expect(got.expiration).toBe(want.expiration);
+      }
+      const prefixed = await collect(backend.scan(kv.name, { prefix: 'k00001' }));
+      expect(prefixed.map((e) => e.key)).toEqual(entries.slice(10, 20).map((e) => e.key));
+      const some = await kv.getEntries(['k000007', 'nope', 'k000003']);
+      expect(some.map((e) => e && Buffer.from(e.value).toString('hex'))).toEqual(['ff0007', null, Buffer.from('value 3').toString('hex')]);
+      expect(some[2]!.metadata).toEqual({ i: 3 });
+      expect(await kv.deleteMany(entries.map((e) => e.key).concat(['never-was']))).toBe(entries.length);
+      expect((await kv.info()).keyCount).toBe(0);
+    });
+
+    it('refuses a bulk write to a missing namespace', async () => {
+      await expect(backend.bulkWriter('no-such-namespace')).rejects.toBeInstanceOf(NamespaceNotFoundError);
+    });
   });
 
   describe('namespaces', () => {
@@ -442,10 +582,46 @@ forEachBackend('KV client', (target) => {
       expect(await two.get('same')).toBe('two');
     });
 
-    it('writing to a missing namespace fails with NamespaceNotFoundError and creates nothing', async () => {
+    it('writing to a missing namespace fails with NamespaceNotFoundError and creates nothing; reads and lists fail alike', async () => {
       const ghost = new KV('ghost-ns', { backend });
       await expect(ghost.put('k', 'v')).rejects.toBeInstanceOf(NamespaceNotFoundError);
       expect(await KV.list({ backend })).not.toContain('ghost-ns');
+      await expect(ghost.get('k')).rejects.toBeInstanceOf(NamespaceNotFoundError);
+      await expect(ghost.list()).rejects.toBeInstanceOf(NamespaceNotFoundError);
+    });
+
+    it('renames, keeping the keys; the old name is gone', async () => {
+      const name = (await fresh()).name;
+      await (await KV.open(name, { backend })).put('k', 'v');
+      const renamed = `${name}-renamed`;
+      await KV.rename(name, renamed, { backend });
+      await expect(KV.open(name, { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
+      expect(await (await KV.open(renamed, { backend })).get('k')).toBe('v');
+      await KV.delete(renamed, { backend });
+      await expect(KV.open(renamed, { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
+      expect(await KV.list({ backend })).not.toContain(renamed);
+    });
+
+    it('refuses to rename onto an existing namespace or from a missing one', async () => {
+      const a = (await fresh()).name;
+      const b = (await fresh()).name;
+      await expect(KV.rename(a, b, { backend })).rejects.toBeInstanceOf(NamespaceExistsError);
+      await expect(KV.rename('missing-ns-x', `${a}-z`, { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
+      await expect(KV.delete('missing-ns-x', { backend })).rejects.toBeInstanceOf(NamespaceNotFoundError);
+    });
+
+    it('lists names in byte order', async () => {
+      const names = await KV.list({ backend });
+      expect([...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)))).toEqual(names);
+    });
+
+    it('info counts stored bytes as key + value + serialised metadata', async () => {
+      const kv = await fresh();
+      await kv.put('ab', 'xyz');
+      await kv.put('c', 'd', { metadata: { m: 1 } });
+      const info = await kv.info();
+      expect(info).toMatchObject({ name: kv.name, keyCount: 2, expiredKeys: 0 });
+      expect(info.storedBytes).toBe(2 + 3 + 1 + 1 + JSON.stringify({ m: 1 }).length);
     });
 
     it('rejects invalid names before touching the store', async () => {
