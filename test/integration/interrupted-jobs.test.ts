@@ -105,7 +105,7 @@ describe('a remote import whose server dies part-way', () => {
     expect(JSON.parse(rerun.stdout)).toMatchObject({ entries: ENTRIES, written: ENTRIES, failed: 0 });
     await again.stop();
     expect(await storedKeys(server.dataDir)).toBe(ENTRIES);
-  }, 180_000);
+  });
 
   it('gives the same facts under --json', async () => {
     const { result, server } = await importAndKill(['--json']);
@@ -115,7 +115,7 @@ describe('a remote import whose server dies part-way', () => {
     expect(typeof error.acknowledged).toBe('number');
     expect(error.acknowledged as number).toBeLessThanOrEqual(await storedKeys(server.dataDir));
     expect(error.message).toMatch(/acknowledged [\d,]+ of 100,000 entries/);
-  }, 180_000);
+  });
 });
 
 describe('Ctrl-C during an import', () => {
@@ -149,7 +149,7 @@ describe('Ctrl-C during an import', () => {
       expect(result.stderr).toMatch(/interrupted/);
       const list = await runCommand(['ns', 'list', '--json'], { env: { KVADM_DATA_DIR: dataDir } });
       expect(JSON.parse(list.stdout).namespaces).not.toContain('fresh');
-    }, 60_000);
+    });
   }
 
   it('keeps a namespace that existed before, with nothing written', async () => {
@@ -163,7 +163,7 @@ describe('Ctrl-C during an import', () => {
     const info = await runCommand(['ns', 'info', 'kept', '--json'], { env: { KVADM_DATA_DIR: dataDir } });
     expect(info.code).toBe(0);
     expect(JSON.parse(info.stdout)).toMatchObject({ keyCount: 0 });
-  }, 60_000);
+  });
 });
 
 describe('Ctrl-C during an export to a file', () => {
@@ -213,6 +213,6 @@ describe('Ctrl-C during an export to a file', () => {
       expect(result.code).toBe(130);
       expect(result.stderr).toMatch(/interrupted/);
       expect(fs.readdirSync(path.dirname(out))).toEqual([]);
-    }, 60_000);
+    });
   }
 });
