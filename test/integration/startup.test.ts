@@ -3,8 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
-const paths = [{}, { KVADM_NO_FAST_PATH: '1' }];
+/** The binary (through the fast path's dispatcher, which declines) and oclif in this process. */
+const runners = [
+  { label: '', run: runCli },
+  { label: ' (oclif in process)', run: runCommand },
+];
 
 describe('unknown commands', () => {
   const cases: Array<[string[], string]> = [
@@ -14,9 +19,9 @@ describe('unknown commands', () => {
     [['--bogus'], 'hint: run kvadm help for the list of commands'],
   ];
   for (const [argv, hint] of cases) {
-    for (const extra of paths) {
-      it(`kvadm ${argv.join(' ')} exits 2 with a suggestion and no prompt${'KVADM_NO_FAST_PATH' in extra ? ' (fast path off)' : ''}`, async () => {
-        const result = await runCli(argv, { env: extra });
+    for (const { label, run } of runners) {
+      it(`kvadm ${argv.join(' ')} exits 2 with a suggestion and no prompt${label}`, async () => {
+        const result = await run(argv);
         expect(result.code).toBe(2);
         expect(result.stdout).toBe('');
         expect(result.stderr).toContain(`kvadm: error: ${JSON.stringify(argv.join(' '))} is not a kvadm command\n`);
