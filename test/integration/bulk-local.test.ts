@@ -85,6 +85,5 @@ describe('bulk import on the local store', () => {
       expect(importKb / 1024).toBeLessThan(200);
       expect(exportKb / 1024).toBeLessThan(200);
     },
-    120_000,
   );
 });
