@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { type CliResult, childEnv, repoRoot, runCli, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
 
 function integrity(file: string): string {
   const db = new Database(file, { readonly: true });
@@ -26,7 +27,7 @@ describe('parallel kvadm processes on one local store', () => {
         expect(result.stderr).not.toMatch(/locked|BUSY/i);
         expect(result.code, result.stderr).toBe(0);
       }
-      const listed = await runCli(['kv', 'list'], { env });
+      const listed = await runCommand(['kv', 'list'], { env });
       expect(listed.stdout).toBe(`${Array.from({ length: 8 }, (_, i) => `k${i}\n`).join('')}`);
     }
   });
@@ -35,13 +36,13 @@ describe('parallel kvadm processes on one local store', () => {
     const env = { KVADM_DATA_DIR: tempDir('create-race') };
     const results: CliResult[] = await Promise.all(Array.from({ length: 8 }, () => runCli(['ns', 'create', 'same'], { env })));
     expect(results.map((r) => r.code).sort()).toEqual([0, 4, 4, 4, 4, 4, 4, 4]);
-    const put = await runCli(['kv', 'put', 'k', 'v', '-n', 'same'], { env });
+    const put = await runCommand(['kv', 'put', 'k', 'v', '-n', 'same'], { env });
     expect(put.code, put.stderr).toBe(0);
   });
 
   it('eight processes × 50 `kv put` commands on one namespace at once: all land', async () => {
     const dataDir = tempDir('parallel');
-    expect((await runCli(['ns', 'create', 'shared'], { env: { KVADM_DATA_DIR: dataDir } })).code).toBe(0);
+    expect((await runCommand(['ns', 'create', 'shared'], { env: { KVADM_DATA_DIR: dataDir } })).code).toBe(0);
     // Each process runs the kvadm command 50 times through oclif's entry point (the one
     // bin/run.js calls), so every put opens its own connection as a separate kvadm would,
     // without paying 400 Node start-ups.
@@ -73,11 +74,11 @@ describe('parallel kvadm processes on one local store', () => {
     for (const result of results) expect(result, result.stderr).toEqual({ code: 0, stderr: '' });
 
     const env = { KVADM_DATA_DIR: dataDir };
-    const listed = await runCli(['kv', 'list', '--all', '-n', 'shared'], { env });
+    const listed = await runCommand(['kv', 'list', '--all', '-n', 'shared'], { env });
     const keys = listed.stdout.split('\n').filter(Boolean);
     expect(keys).toHaveLength(8 * 50);
     for (let id = 0; id < 8; id++) for (let i = 0; i < 50; i++) expect(keys).toContain(`p${id}-${i}`);
-    expect((await runCli(['kv', 'get', 'p7-49', '-n', 'shared'], { env })).stdout).toBe('value of 7/49');
+    expect((await runCommand(['kv', 'get', 'p7-49', '-n', 'shared'], { env })).stdout).toBe('value of 7/49');
     expect(integrity(path.join(dataDir, 'namespaces', 'shared.sqlite'))).toBe('ok');
   });
 });

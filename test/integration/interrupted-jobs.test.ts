@@ -67,7 +67,8 @@ describe('a remote import whose server dies part-way', () => {
     const server = await startServe(['--no-write-limit']);
     servers.push(server);
     const firstAck = waitFor(server.child.stderr as NodeJS.ReadableStream, /PUT \S+\/bulk 200 /);
-    const env = { KVADM_BACKEND: 'http', KVADM_URL: server.url, KVADM_CONFIG_DIR: path.join(dir, 'config') };
+    // One retry: the server stays dead, so more retries only add their back-off to the run.
+    const env = { KVADM_BACKEND: 'http', KVADM_URL: server.url, KVADM_CONFIG_DIR: path.join(dir, 'config'), KVADM_HTTP_RETRIES: '1' };
     const run = startCli(['import', file, '-n', 'dies', '--create-namespace', ...extraArgs], env);
     await firstAck;
     await server.stop('SIGKILL');
