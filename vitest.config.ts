@@ -1,13 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three tiers, so a test's cost shows in its path:
+ * - test/unit: the library in process; no child process, no server.
+ * - test/commands: commands run in process through oclif (test/run-command.ts) on a local
+ *   store; flags, help, messages and exit codes without a process per command.
+ * - test/integration: whatever spawns bin/run.js or starts `kvadm serve` (fast path, signals,
+ *   terminals, several processes, the http backend against a real server).
+ * `npm run test:unit` runs the first two (no build needed for unit; commands load dist/).
+ */
+const shared = {
+  setupFiles: ['test/setup.ts'],
+  pool: 'forks' as const,
+  // A guard against a hang, not a measure: nothing here asserts on time.
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    setupFiles: ['test/setup.ts'],
-    pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     // Two cores: more workers only makes the process-spawning tests fight for CPU.
     maxWorkers: 2,
+    projects: [
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { ...shared, name: 'commands', include: ['test/commands/**/*.test.ts'] } },
+      { test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+    ],
   },
 });

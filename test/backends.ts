@@ -134,12 +134,37 @@ export function registerTarget(factory: () => BackendTarget): void {
 
 /** Run `suite` once per backend target, inside a describe named after it. */
 export function forEachBackend(title: string, suite: (target: BackendTarget) => void): void {
+  for (const factory of targetFactories) describeOn(factory(), title, suite);
+}
+
+function describeOn(target: BackendTarget, title: string, suite: (target: BackendTarget) => void): void {
+  describe(`${title} [${target.name}]`, () => {
+    beforeAll(() => target.setup());
+    afterAll(() => target.teardown());
+    suite(target);
+  });
+}
+
+/**
+ * The targets of the in-process command suites (test/commands): the local store, so that
+ * tier starts no server. test/integration/commands-over-http.test.ts imports those suites
+ * after choosing the http target, and so runs the same tests against `kvadm serve`.
+ */
+let commandTargetNames: ReadonlyArray<BackendTarget['name']> = ['local'];
+
+export function runCommandSuitesOn(names: ReadonlyArray<BackendTarget['name']>): void {
+  commandTargetNames = names;
+}
+
+/** True where a command suite's store-independent tests run: once, on the local store. */
+export function commandSuitesOnLocal(): boolean {
+  return commandTargetNames.includes('local');
+}
+
+/** forEachBackend for test/commands: the chosen command targets only (see above). */
+export function forEachCommandTarget(title: string, suite: (target: BackendTarget) => void): void {
   for (const factory of targetFactories) {
     const target = factory();
-    describe(`${title} [${target.name}]`, () => {
-      beforeAll(() => target.setup());
-      afterAll(() => target.teardown());
-      suite(target);
-    });
+    if (commandTargetNames.includes(target.name)) describeOn(target, title, suite);
   }
 }

@@ -1,0 +1,15 @@
+/**
+ * The in-process command suites of test/commands that depend on the store, run again with
+ * the store behind a real `kvadm serve` (one server per suite): the same stdout, messages
+ * and exit codes whether the store is local or remote. Their store-independent tests
+ * (flag parsing, local files) run once, in test/commands.
+ */
+import { runCommandSuitesOn } from '../backends.js';
+
+runCommandSuitesOn(['http']);
+await import('../commands/kv/put.test.js');
+await import('../commands/kv/get.test.js');
+await import('../commands/kv/list.test.js');
+await import('../commands/kv/delete.test.js');
+await import('../commands/kv/namespace-selection.test.js');
+await import('../commands/ns.test.js');

@@ -1,0 +1,207 @@
+// bin/run.js runs kv get, kv put, kv list, kv delete and ns list without loading oclif
+// (src/cli/dispatch.ts), declining to oclif whatever it does not reproduce. These tests
+// hold the two paths to each other: every invocation below runs both ways with the same
+// store before each run — the real binary (fast path), and oclif in this process
+// (test/run-command.ts: what the binary does with KVADM_NO_FAST_PATH=1) — and must give the
+// same exit code, the same stdout bytes and the same stderr.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type BackendTarget, forEachBackend } from '../backends.js';
+import { type CliResult, runCli, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
+
+interface ParityCase {
+  argv: string[];
+  input?: string | Uint8Array;
+  /** Keys to (re)write before each of the two runs, so state-changing commands start alike. */
+  seed?: string[];
+  /** Also run on the http target (the whole table runs on the local one; spawning is slow). */
+  remote?: true;
+}
+
+const binary = Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 13, 0x80]);
+
+const cases: ParityCase[] = [
+  // kv get
+  { argv: ['kv', 'get', 'greeting'] },
+  { argv: ['kv', 'get', 'bin'], remote: true },
+  { argv: ['kv', 'get', 'doc', '--type', 'json'] },
+  { argv: ['kv', 'get', 'doc', '-t', 'text'] },
+  { argv: ['kv', 'get', 'doc', '--with-metadata'], remote: true },
+  { argv: ['kv', 'get', 'bin', '--with-metadata'] },
+  { argv: ['kv', 'get', 'greeting', '--json'] },
+  { argv: ['kv', 'get', 'k', '-n', 'other'] },
+  { argv: ['kv', 'get', '--namespace=other', 'k'] },
+  { argv: ['kv', 'get', 'missing'], remote: true },
+  { argv: ['kv', 'get', 'missing', '--json'] },
+  { argv: ['kv', 'get', 'greeting', '-n', 'nope'], remote: true },
+  { argv: ['kv', 'get', 'greeting', '--cache-ttl', '59'] },
+  { argv: ['kv', 'get', 'greeting', '--type', 'bogus'] },
+  { argv: ['kv', 'get', 'greeting', '--bogus'], remote: true },
+  { argv: ['kv', 'get', 'greeting', 'extra'] },
+  { argv: ['kv', 'get'] },
+  { argv: ['kv', 'get', ''] },
+  { argv: ['kv', 'get', 'greeting', '-n', 'bad/name'] },
+  { argv: ['kv', 'get', '--type', 'text', '--type', 'json', 'greeting'] },
+  // global flags before the command
+  { argv: ['-n', 'other', 'kv', 'get', 'k'], remote: true },
+  { argv: ['--namespace=other', '--json', 'kv', 'get', 'k'] },
+  { argv: ['--profile', 'nope', 'kv', 'list'] },
+  // kv put
+  { argv: ['kv', 'put', 'p1', 'v1'] },
+  { argv: ['kv', 'put', 'p1', 'v1', '--json'], remote: true },
+  { argv: ['kv', 'put', 'p2', '-'], input: binary, remote: true },
+  { argv: ['kv', 'put', 'p3', 'v', '--metadata', '{"a":1}', '--json'] },
+  { argv: ['kv', 'put', 'p3', 'v', '--metadata', 'not json'] },
+  { argv: ['kv', 'put', 'p3', 'v', '--ttl', '30'], remote: true },
+  { argv: ['kv', 'put', 'p3', 'v', '--ttl', '60', '--expiration', '9999999999'] },
+  { argv: ['kv', 'put', 'p4', 'not json', '--json-value'] },
+  { argv: ['kv', 'put', 'p5', '--file', 'no-such-file'] },
+  { argv: ['kv', 'put', 'p6', 'v', '-n', 'nope'] },
+  { argv: ['kv', 'put'] },
+  { argv: ['kv', 'put', 'a', 'b', 'c'] },
+  // kv list
+  { argv: ['kv', 'list'] },
+  { argv: ['kv', 'list', '--json'], remote: true },
+  { argv: ['kv', 'list', '--limit', '1'], remote: true },
+  { argv: ['kv', 'list', '-l', 'abc'] },
+  { argv: ['kv', 'list', '-l', '0'] },
+  { argv: ['kv', 'list', '--limit', '1', '--all'] },
+  { argv: ['kv', 'list', '--all', '--prefix', 'd'] },
+  { argv: ['kv', 'list', '-n', 'nope'] },
+  { argv: ['kv', 'list', '--cursor', 'made-up'] },
+  // kv delete
+  { argv: ['kv', 'delete', 'del-1', 'missing'], seed: ['del-1'], remote: true },
+  { argv: ['kv', 'delete', 'del-1', '--json'], seed: ['del-1'] },
+  { argv: ['kv', 'delete'] },
+  { argv: ['kv', 'delete', '--prefix', 'del-', '--force'], seed: ['del-1', 'del-2'] },
+  { argv: ['kv', 'delete', '--prefix', 'del-'], seed: ['del-1'] },
+  { argv: ['kv', 'delete', 'k', '--prefix', 'del-'] },
+  { argv: ['kv', 'delete', '--from-file', '-', '--force'], input: 'del-1\ndel-2\nmissing\n', seed: ['del-1', 'del-2'], remote: true },
+  { argv: ['kv', 'delete', '--prefix', 'del-', '--from-file', 'x'] },
+  // ns list
+  { argv: ['ns', 'list'] },
+  { argv: ['ns', 'list', '--json'], remote: true },
+  { argv: ['ns', 'list', 'extra'] },
+  // help stays oclif's
+  { argv: ['kv', 'put', '--help'] },
+];
+
+/** Seed, then run `testCase` through the binary (fast path) or in this process (oclif). */
+async function run(target: BackendTarget, testCase: ParityCase, via: 'fast' | 'oclif'): Promise<CliResult> {
+  const env = target.env();
+  for (const key of testCase.seed ?? []) expect((await runCommand(['kv', 'put', key, 'seeded'], { env })).code).toBe(0);
+  const options = { env, ...(testCase.input === undefined ? {} : { input: testCase.input }) };
+  return via === 'fast' ? runCli(testCase.argv, options) : runCommand(testCase.argv, options);
+}
+
+forEachBackend('the fast path and oclif answer alike', (target) => {
+  beforeAll(async () => {
+    const env = target.env();
+    const first = await runCommand(['kv', 'put', 'greeting', 'héllo wörld'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect((await runCommand(['kv', 'put', 'doc', '{"a":[1,2]}', '--metadata', '{"m":1}'], { env })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', 'bin', '-'], { env, input: binary })).code).toBe(0);
+    expect((await runCommand(['ns', 'create', 'other'], { env })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', '-n', 'other', 'k', 'v'], { env })).code).toBe(0);
+  });
+
+  for (const testCase of cases.filter((c) => target.name === 'local' || c.remote)) {
+    it(`kvadm ${JSON.stringify(testCase.argv)}${testCase.input === undefined ? '' : ' with stdin'}`, async () => {
+      const fast = await run(target, testCase, 'fast');
+      const slow = await run(target, testCase, 'oclif');
+      expect({ code: fast.code, stderr: fast.stderr, stdout: fast.stdout }).toEqual({
+        code: slow.code,
+        stderr: slow.stderr,
+        stdout: slow.stdout,
+      });
+      expect(fast.stdoutBytes.equals(slow.stdoutBytes)).toBe(true);
+    });
+  }
+
+  it('writes binary values byte for byte', async () => {
+    const result = await runCli(['kv', 'get', 'bin'], { env: target.env() });
+    expect(result.stdoutBytes.equals(binary)).toBe(true);
+  });
+});
+
+/**
+ * A child kvadm that records, on exit, which CommonJS modules it loaded: @oclif/core and
+ * better-sqlite3 are both CommonJS, so their absence shows what a run did not pay for.
+ */
+async function loadedModules(argv: string[], env: NodeJS.ProcessEnv): Promise<{ result: CliResult; modules: string[] }> {
+  const dir = tempDir('probe');
+  const probe = path.join(dir, 'probe.cjs');
+  const out = path.join(dir, 'modules.json');
+  fs.writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`,
+  );
+  const result = await runCli(argv, { env: { ...env, NODE_OPTIONS: `--require ${probe}` } });
+  return { result, modules: JSON.parse(fs.readFileSync(out, 'utf8')) as string[] };
+}
+
+const loads = (modules: string[], name: string) =>
+  modules.some((file) => file.includes(`${path.sep}node_modules${path.sep}${name}${path.sep}`));
+
+forEachBackend('what a command loads', (target) => {
+  beforeAll(async () => {
+    expect((await runCommand(['kv', 'put', 'greeting', 'hello'], { env: target.env() })).code).toBe(0);
+  });
+
+  const fastInvocations = [
+    ['kv', 'get', 'greeting'],
+    ['kv', 'put', 'loaded', 'v'],
+    ['kv', 'list', '--json'],
+    ['kv', 'delete', 'loaded'],
+    ['ns', 'list'],
+    ['--json', 'ns', 'list'],
+  ];
+  for (const argv of fastInvocations) {
+    it(`kvadm ${argv.join(' ')} runs without loading oclif`, async () => {
+      const { result, modules } = await loadedModules(argv, target.env());
+      expect(result.code).toBe(0);
+      expect(loads(modules, '@oclif/core')).toBe(false);
+    });
+  }
+
+  it('kvadm kv get --help goes through oclif', async () => {
+    const { result, modules } = await loadedModules(['kv', 'get', '--help'], target.env());
+    expect(result.code).toBe(0);
+    expect(loads(modules, '@oclif/core')).toBe(true);
+  });
+
+  const sqliteExpected = target.name === 'local';
+  for (const noFastPath of [false, true]) {
+    it(`kv get ${sqliteExpected ? 'loads' : 'does not load'} better-sqlite3 on the ${target.name} backend${noFastPath ? ' (through oclif)' : ''}`, async () => {
+      const { result, modules } = await loadedModules(['kv', 'get', 'greeting'], {
+        ...target.env(),
+        ...(noFastPath ? { KVADM_NO_FAST_PATH: '1' } : {}),
+      });
+      expect(result.stdout).toBe('hello');
+      expect(loads(modules, 'better-sqlite3')).toBe(sqliteExpected);
+    });
+  }
+});
+
+describe('global flags before the command', () => {
+  it('--backend http --url U ns list reaches the server on both paths', async () => {
+    const { startServe } = await import('../serve-process.js');
+    const server = await startServe(['--quiet'], { env: { KVADM_TOKEN: 'secret' } });
+    try {
+      const env = { KVADM_TOKEN: 'secret' };
+      for (const runner of [runCli, runCommand]) {
+        expect((await runCommand(['--backend', 'http', '--url', server.url, 'ns', 'create', 'remote-only'], { env })).code).toBe(0);
+        const listed = await runner(['--backend', 'http', '--url', server.url, 'ns', 'list'], { env });
+        expect(listed).toMatchObject({ code: 0, stderr: '' });
+        expect(listed.stdout.split('\n')).toContain('remote-only');
+        expect((await runCommand(['--backend', 'http', '--url', server.url, 'ns', 'delete', 'remote-only', '--force'], { env })).code).toBe(
+          0,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
