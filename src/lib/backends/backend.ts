@@ -113,8 +113,9 @@ export interface KeyPair {
   src: SideEntry | null;
   dst: SideEntry | null;
   /**
-   * Set when the store compared the two values itself (a join): then `dst.value` is not read,
-   * and `src.value` only for keys whose rows are not identical (those a sync writes).
+   * Set when the values were compared without both being read: by the store itself (a join:
+   * then `dst.value` is not read, and `src.value` only for keys whose rows are not identical,
+   * those a sync writes), or by digest (a remote side read through `scanDigests`).
    */
   valuesEqual?: boolean;
 }
