@@ -188,12 +188,10 @@ export class LocalBackend implements Backend {
   }
 
   async getMany(namespace: string, keys: string[]): Promise<(StoredEntry | null)[]> {
-    const statement = this.statement(namespace, SQL.get);
+    if (keys.length === 0) return [];
     const now = this.nowSeconds();
-    return keys.map((key) => {
-      const row = statement.get(key, now) as StoredRow | undefined;
-      return row ? toEntry(row) : null;
-    });
+    const rows = this.statement(namespace, SQL.getMany).all(JSON.stringify(keys), now) as (StoredRow | { key: null })[];
+    return rows.map((row) => (row.key === null ? null : toEntry(row as StoredRow)));
   }
 
   async put(namespace: string, entry: StoredEntry): Promise<void> {
