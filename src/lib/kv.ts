@@ -61,6 +61,8 @@ export interface ListKeysOptions {
   /** 1..1000, default 1000. */
   limit?: number;
   cursor?: string;
+  /** Each key with its value's digest (kvadm serve's `digest=true`; see ListOptions.digest). */
+  digest?: boolean;
 }
 
 export interface ValueWithMetadata<V, M = unknown> {
@@ -225,6 +227,7 @@ export class KV {
       ...(options.prefix ? { prefix: options.prefix } : {}),
       ...(limit === undefined ? {} : { limit }),
       ...(options.cursor ? { cursor: options.cursor } : {}),
+      ...(options.digest ? { digest: true } : {}),
     });
   }
 

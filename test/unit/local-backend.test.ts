@@ -234,3 +234,20 @@ describe('bulk writer', () => {
     expect((await new KV('default', { backend }).list()).keys.map((k) => k.name)).toEqual(['y1', 'y2']);
   });
 });
+
+describe('reading many keys', () => {
+  it('getMany answers in the order asked, repeats included, null for missing and expired keys, any key text', async () => {
+    const backend = backendAt(tempDir('local-get-many'), () => START_MS);
+    await backend.createNamespace('n');
+    const keys = ['a\u0000b', 'é🙂', 'x"\\y', '\u2028', 'tab\tkey', 'a'];
+    for (const key of keys) await backend.put('n', { key, value: Buffer.from(`v ${key}`), expiration: null, metadata: '{"k":1}' });
+    await backend.put('n', { key: 'gone', value: Buffer.from('x'), expiration: START_S - 1, metadata: null });
+    const asked = ['a', 'missing', ...keys, 'gone', 'a'];
+    const got = await backend.getMany('n', asked);
+    expect(got.map((entry) => entry?.value.toString() ?? null)).toEqual(
+      asked.map((key) => (key === 'missing' || key === 'gone' ? null : `v ${key}`)),
+    );
+    expect(got[0]).toEqual({ key: 'a', value: Buffer.from('v a'), expiration: null, metadata: '{"k":1}' });
+    expect(await backend.getMany('n', [])).toEqual([]);
+  });
+});

@@ -25,6 +25,8 @@ export interface KeyInfo {
   name: string;
   expiration?: number;
   metadata?: unknown;
+  /** The value's digest (src/lib/digest.ts), when the listing was asked for digests and the store gives them. */
+  digest?: string;
 }
 
 export interface ListOptions {
@@ -33,6 +35,12 @@ export interface ListOptions {
   limit?: number;
   /** Opaque cursor from the previous page. */
   cursor?: string;
+  /**
+   * Ask for each key's value digest (kvadm's extension, docs/PROTOCOL.md): the local store
+   * computes it, `kvadm serve` sends it; other services ignore the parameter, so callers
+   * must handle keys without one.
+   */
+  digest?: boolean;
 }
 
 export interface ListResult {
@@ -95,6 +103,8 @@ export interface SideEntry {
   value: Uint8Array | null;
   expiration: number | null;
   metadata: string | null;
+  /** The value's digest (src/lib/digest.ts) when the store gave one instead of the value. */
+  digest?: string;
 }
 
 /** One key of a walk over two namespaces in key order: in SRC, in DST, or both. */
@@ -103,8 +113,9 @@ export interface KeyPair {
   src: SideEntry | null;
   dst: SideEntry | null;
   /**
-   * Set when the store compared the two values itself (a join): then `dst.value` is not read,
-   * and `src.value` only for keys whose rows are not identical (those a sync writes).
+   * Set when the values were compared without both being read: by the store itself (a join:
+   * then `dst.value` is not read, and `src.value` only for keys whose rows are not identical,
+   * those a sync writes), or by digest (a remote side read through `scanDigests`).
    */
   valuesEqual?: boolean;
 }
@@ -156,6 +167,13 @@ export interface Backend {
    * that match cost no copies. Null when it cannot; callers then merge two scans.
    */
   joinScan?(namespace: string, other: Backend, otherNamespace: string, options: JoinScanOptions): AsyncIterable<KeyPair[]> | null;
+  /**
+   * Optional: every live entry in key order, each with its value's digest in place of the
+   * value where the store can give one (kvadm serve's `digest=true` listing) and with its
+   * value where it cannot: what diff and sync read from a remote side, so comparing moves
+   * no value whose digest matches.
+   */
+  scanDigests?(namespace: string, options?: { prefix?: string; batchSize?: number }): AsyncIterable<SideEntry[]>;
   /** Start a bulk write into an existing namespace. */
   bulkWriter(namespace: string): Promise<BulkWriter>;
   /** Physically remove expired rows (bounded by `maxRows` when given). */

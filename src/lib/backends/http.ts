@@ -10,7 +10,7 @@
  * - http-keys.ts: the key routes (values, metadata, list, bulk get / write / delete);
  * - http-encoding.ts: the wire encoding of bulk writes and of a value with metadata.
  */
-import type { Backend, BulkWriter, Clock, ListOptions, ListResult, NamespaceInfo, StoredEntry, SweepResult } from './backend.js';
+import type { Backend, BulkWriter, Clock, ListOptions, ListResult, NamespaceInfo, SideEntry, StoredEntry, SweepResult } from './backend.js';
 import { systemClock } from './backend.js';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { KeyRoutes } from './http-keys.js';
@@ -159,6 +159,10 @@ export class HttpBackend implements Backend {
 
   scan(namespace: string, options: { prefix?: string; batchSize?: number } = {}): AsyncIterable<StoredEntry[]> {
     return this.keys.scan(namespace, options);
+  }
+
+  scanDigests(namespace: string, options: { prefix?: string; batchSize?: number } = {}): AsyncIterable<SideEntry[]> {
+    return this.keys.scanDigests(namespace, options);
   }
 
   async bulkWriter(namespace: string): Promise<BulkWriter> {

@@ -44,6 +44,7 @@ import { compareKeys, decodeCursor, encodeCursor, prefixUpperBound } from '../cu
 // The leaf, not config/index.js: this file is on the fast path, which loads no module it does not use (see config/index.ts).
 import { checkDataDir, makeFolder } from '../config/paths.js';
 import { LARGE_VALUE_CHARS } from '../memory.js';
+import { valueDigest } from '../digest.js';
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -192,12 +193,10 @@ export class LocalBackend implements Backend {
   }
 
   async getMany(namespace: string, keys: string[]): Promise<(StoredEntry | null)[]> {
-    const statement = this.statement(namespace, SQL.get);
+    if (keys.length === 0) return [];
     const now = this.nowSeconds();
-    return keys.map((key) => {
-      const row = statement.get(key, now) as StoredRow | undefined;
-      return row ? toEntry(row) : null;
-    });
+    const rows = this.statement(namespace, SQL.getMany).all(JSON.stringify(keys), now) as (StoredRow | { key: null })[];
+    return rows.map((row) => (row.key === null ? null : toEntry(row as StoredRow)));
   }
 
   async put(namespace: string, entry: StoredEntry): Promise<void> {
@@ -230,13 +229,16 @@ export class LocalBackend implements Backend {
 
   async list(namespace: string, options: ListOptions): Promise<ListResult> {
     const limit = options.limit ?? LIMITS.listMaxLimit;
-    const rows = this.page(namespace, false, options.prefix ?? '', options.cursor, limit + 1) as ListRow[];
+    const digest = Boolean(options.digest);
+    // With digests the page reads values too (to hash them; they are not returned).
+    const rows = this.page(namespace, digest, options.prefix ?? '', options.cursor, limit + 1) as ListRow[];
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const keys: KeyInfo[] = page.map((row) => {
       const info: KeyInfo = { name: row.key };
       if (row.expiration !== null) info.expiration = row.expiration;
       if (row.metadata !== null) info.metadata = JSON.parse(row.metadata);
+      if (digest) info.digest = valueDigest((row as StoredRow).value);
       return info;
     });
     const last = page[page.length - 1];

@@ -21,7 +21,7 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * How `dst` differs from `src`; null when they match. Values are compared when the store
- * compared them (`valuesEqual`, from a join) or both sides read them (not with --keys-only).
+ * compared them (`valuesEqual`, from a join or from digests) or both sides read them (not with --keys-only).
  * Metadata is compared as its compact JSON text, which every backend produces the same way
  * for the same object.
  */

@@ -54,7 +54,8 @@ export async function diffStores(src: Store, dst: Store, options: DiffOptions = 
   if (options.prefix) validatePrefix(options.prefix);
   await openNamespace(src);
   await openNamespace(dst);
-  const read = { prefix: options.prefix, keysOnly: options.keysOnly };
+  // Diff never writes SRC's values: a remote SRC may be compared by digest too.
+  const read = { prefix: options.prefix, keysOnly: options.keysOnly, srcValuesUnused: true };
   const counts: DiffCounts = { added: 0, removed: 0, changed: 0, same: 0 };
   let compared = 0;
   for await (const batch of readPairs(src, dst, read)) {

@@ -5,6 +5,7 @@
  */
 import type { Backend, KeyPair, SideEntry, StoredEntry } from '../backends/backend.js';
 import { compareKeys } from '../cursor.js';
+import { valueDigest } from '../digest.js';
 
 export type { KeyPair, SideEntry };
 export { compareKeys };
@@ -15,6 +16,11 @@ export interface ReadOptions {
   keysOnly?: boolean | undefined;
   /** Entries per page (default 1000). */
   pageSize?: number | undefined;
+  /**
+   * The caller only compares SRC's values, never writes them (diff): a remote SRC may then be
+   * read as digests too. Sync writes SRC's entries, so it reads their values.
+   */
+  srcValuesUnused?: boolean | undefined;
 }
 
 /** One side's entries in key order, page by page: the backend's scan, or its listing with --keys-only. */
@@ -163,7 +169,43 @@ export function readPairs(
     values: !options.keysOnly,
     batchSize: options.pageSize ?? 1000,
   });
-  return joined ?? mergeSides(srcSide, readSide(dst.backend, dst.namespace, options));
+  if (joined) return joined;
+  const dstDigests = !options.keysOnly && dst.backend.scanDigests !== undefined;
+  const srcDigests = !options.keysOnly && options.srcValuesUnused && src.backend.scanDigests !== undefined;
+  if (!dstDigests && !srcDigests) return mergeSides(srcSide, readSide(dst.backend, dst.namespace, options));
+  const scanOptions = { ...(options.prefix ? { prefix: options.prefix } : {}), batchSize: options.pageSize ?? 1000 };
+  return comparedByDigest(
+    mergeSides(
+      srcDigests ? (src.backend.scanDigests?.(src.namespace, scanOptions) as AsyncIterable<SideEntry[]>) : srcSide,
+      dstDigests
+        ? (dst.backend.scanDigests?.(dst.namespace, scanOptions) as AsyncIterable<SideEntry[]>)
+        : readSide(dst.backend, dst.namespace, options),
+    ),
+  );
+}
+
+/** A side's digest: the one the store gave, or computed from the value read; null when neither was read. */
+function digestOf(entry: SideEntry): string | null {
+  if (entry.digest !== undefined) return entry.digest;
+  return entry.value === null ? null : valueDigest(entry.value);
+}
+
+/**
+ * Pairs where a side came as a digest (a remote store's `scanDigests`) get `valuesEqual` from
+ * the two digests, the other side's computed from its value; pairs with both values are left
+ * to the byte comparison.
+ */
+async function* comparedByDigest(pairs: AsyncIterable<KeyPair[]>): AsyncIterable<KeyPair[]> {
+  for await (const batch of pairs) {
+    for (const pair of batch) {
+      if (pair.src === null || pair.dst === null) continue;
+      if (pair.src.digest === undefined && pair.dst.digest === undefined) continue;
+      const a = digestOf(pair.src);
+      const b = digestOf(pair.dst);
+      if (a !== null && b !== null) pair.valuesEqual = a === b;
+    }
+    yield batch;
+  }
 }
 
 async function* emptySide(): AsyncIterable<SideEntry[]> {}

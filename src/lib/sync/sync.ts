@@ -215,19 +215,40 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
         return summary(null, false, false);
       }
       let done = 0;
-      for await (const keys of writes.chunks(WRITE_CHUNK)) {
-        // Read again now: SRC may have changed since it was compared; what is gone is not written.
-        const entries = await src.backend.getMany(src.namespace, keys);
-        const now = clock();
-        const valid: StoredEntry[] = [];
-        for (const entry of entries) {
-          if (entry === null) continue;
-          if (refusalOf(entry, now) === null) valid.push(entry);
-          else applier.refuse(entry.key);
+      const chunks = writes.chunks(WRITE_CHUNK)[Symbol.asyncIterator]();
+      // Read again now: SRC may have changed since it was compared; what is gone is not written.
+      const readChunk = async () => {
+        const next = await chunks.next();
+        if (next.done) return null;
+        return { keys: next.value, entries: await src.backend.getMany(src.namespace, next.value) };
+      };
+      let reading = readChunk();
+      try {
+        for (;;) {
+          const chunk = await reading;
+          if (chunk === null) break;
+          const now = clock();
+          const valid: StoredEntry[] = [];
+          for (const entry of chunk.entries) {
+            if (entry === null) continue;
+            if (refusalOf(entry, now) === null) valid.push(entry);
+            else applier.refuse(entry.key);
+          }
+          const writing = applier.write(valid);
+          writing.catch(() => undefined); // awaited below, after the next read starts
+          // The next chunk is read from SRC while this one's requests are on the wire (writes
+          // stay one at a time, in key order, so a failure still says exactly what went in).
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          reading = readChunk();
+          reading.catch(() => undefined);
+          await writing;
+          done += chunk.keys.length;
+          options.onProgress?.({ phase: 'writing', done });
         }
-        await applier.write(valid);
-        done += keys.length;
-        options.onProgress?.({ phase: 'writing', done });
+      } finally {
+        // A failed write leaves the read ahead pending: let it settle, then close the spool.
+        await reading.catch(() => undefined);
+        await chunks.return?.();
       }
       done = 0;
       for await (const keys of deletes.chunks(WRITE_CHUNK)) {

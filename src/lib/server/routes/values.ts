@@ -52,6 +52,8 @@ export function registerValueRoutes(app: FastifyInstance, ctx: ServerContext): v
       limit,
       ...(query.prefix ? { prefix: query.prefix } : {}),
       ...(query.cursor ? { cursor: query.cursor } : {}),
+      // kvadm's extension: each key's value digest, so a client compares without reading values.
+      ...(query.digest === 'true' ? { digest: true } : {}),
     });
     return success(page.keys, { count: page.keys.length, cursor: page.list_complete ? '' : (page.cursor ?? '') });
   });
