@@ -128,19 +128,31 @@ export class KeyRoutes {
     return typeof cursor === 'string' && cursor !== '' ? { keys, list_complete: false, cursor } : { keys, list_complete: true };
   }
 
-  async *scan(namespace: string, options: { prefix?: string; batchSize?: number } = {}): AsyncIterable<StoredEntry[]> {
+  /** Every page of a listing, in order; the next page is asked for while the caller reads values for this one. */
+  private async *pages(namespace: string, options: { prefix?: string; batchSize?: number; digest?: boolean }): AsyncIterable<ListResult> {
     const limit = Math.min(Math.max(options.batchSize ?? LIMITS.listMaxLimit, 1), LIMITS.listMaxLimit);
     const listPage = (cursor?: string) =>
-      this.list(namespace, { limit, ...(options.prefix ? { prefix: options.prefix } : {}), ...(cursor ? { cursor } : {}) });
+      this.list(namespace, {
+        limit,
+        ...(options.digest ? { digest: true } : {}),
+        ...(options.prefix ? { prefix: options.prefix } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
     let pending = listPage();
     for (;;) {
       const page = await pending;
       const more = !page.list_complete && Boolean(page.cursor);
-      // List the next page while this one's values load.
       if (more) {
         pending = listPage(page.cursor);
         pending.catch(() => undefined);
       }
+      yield page;
+      if (!more) return;
+    }
+  }
+
+  async *scan(namespace: string, options: { prefix?: string; batchSize?: number } = {}): AsyncIterable<StoredEntry[]> {
+    for await (const page of this.pages(namespace, options)) {
       const entries = (
         await this.getMany(
           namespace,
@@ -148,7 +160,6 @@ export class KeyRoutes {
         )
       ).filter((e): e is StoredEntry => e !== null);
       if (entries.length > 0) yield entries;
-      if (!more) return;
     }
   }
 
@@ -158,17 +169,7 @@ export class KeyRoutes {
    * parameter) has its value read through bulk get, as scan does.
    */
   async *scanDigests(namespace: string, options: { prefix?: string; batchSize?: number } = {}): AsyncIterable<SideEntry[]> {
-    const limit = Math.min(Math.max(options.batchSize ?? LIMITS.listMaxLimit, 1), LIMITS.listMaxLimit);
-    const listPage = (cursor?: string) =>
-      this.list(namespace, { limit, digest: true, ...(options.prefix ? { prefix: options.prefix } : {}), ...(cursor ? { cursor } : {}) });
-    let pending = listPage();
-    for (;;) {
-      const page = await pending;
-      const more = !page.list_complete && Boolean(page.cursor);
-      if (more) {
-        pending = listPage(page.cursor);
-        pending.catch(() => undefined);
-      }
+    for await (const page of this.pages(namespace, { ...options, digest: true })) {
       const undigested = page.keys.filter((info) => typeof info.digest !== 'string').map((info) => info.name);
       const read = new Map<string, StoredEntry>();
       if (undigested.length > 0) {
@@ -191,7 +192,6 @@ export class KeyRoutes {
         }
       }
       if (entries.length > 0) yield entries;
-      if (!more) return;
     }
   }
 
