@@ -7,7 +7,7 @@
  * Over 350 lines on purpose: it is one class, the Backend interface over SQLite, whose
  * methods share the connection cache and the transaction rules above; the SQL text and
  * migrations already live in local-sql.ts, and what is left is one short method per
- * interface method.
+ * interface method, plus joinScan (two namespaces' files joined in SQLite for diff and sync).
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
