@@ -2,7 +2,7 @@
  * The fast path: run a script-called command without loading oclif.
  *
  * Why: loading @oclif/core costs about as much as starting Node, and scripts call
- * `kv get`, `kv put`, `kv list`, `kv delete` and `ns list` in loops. bin/run.js hands every
+ * `kv get`, `kv put`, `kv list`, `kv delete`, `ns list` and `import` in loops. bin/run.js hands every
  * invocation here first; the commands in FAST_ACTIONS have their bodies in
  * src/cli/actions, which the oclif command's run() calls too, so both paths run the same
  * code with the same CommandSession.
@@ -41,6 +41,7 @@ const FAST_ACTIONS: Record<string, () => Promise<{ action: Action }>> = {
   'kv:list': () => import('./actions/kv-list.js') as Promise<{ action: Action }>,
   'kv:delete': () => import('./actions/kv-delete.js') as Promise<{ action: Action }>,
   'ns:list': () => import('./actions/ns-list.js') as Promise<{ action: Action }>,
+  import: () => import('./actions/import.js') as Promise<{ action: Action }>,
 };
 
 export const FAST_COMMAND_IDS = Object.keys(FAST_ACTIONS);

@@ -1,16 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { importIntoNamespace } from '../lib/bulk/import-namespace.js';
-import { describeInvalid } from '../lib/bulk/import-errors.js';
-import type { NamespaceImportSummary } from '../lib/bulk/import-types.js';
-import { abortOnSignals, bulkInput } from '../lib/bulk/interrupt.js';
-import { type BulkSource, checkReadable } from '../lib/bulk/io.js';
-import { UsageError } from '../lib/errors.js';
-import { FORMATS, delimiterOf, formatOfFile } from '../lib/formats/index.js';
-import { type Progress, rateText, seconds, startProgress, warn } from '../lib/term/index.js';
-import { count, counted } from '../lib/words.js';
+import { type ImportResult, action } from '../cli/actions/import.js';
+import { FORMATS } from '../lib/formats/index.js';
 
-export type ImportResult = NamespaceImportSummary;
+export type { ImportResult } from '../cli/actions/import.js';
 
 export default class Import extends BaseCommand<typeof Import> {
   static override summary = 'Write entries from a JSON, JSON Lines or CSV file into a namespace.';
@@ -46,64 +39,6 @@ A remote import that fails part-way says how many entries the server acknowledge
   };
 
   async run(): Promise<ImportResult> {
-    const { file } = this.args;
-    if (file === '-' && this.flags.format === undefined) {
-      throw new UsageError('reading stdin needs --format', 'add --format json, --format jsonl or --format csv');
-    }
-    const format = formatOfFile(file, this.flags.format);
-    if (file === '-' && process.stdin.isTTY) {
-      throw new UsageError('stdin is a terminal: nothing to import', 'pipe a file into kvadm, or give its path');
-    }
-    if (file !== '-') checkReadable(file);
-    const name = this.settings().settings.namespace;
-    const started = performance.now();
-    // Ctrl-C rolls back (local) or stops sending (remote), and removes a namespace this import
-    // created. Watched from before the input is opened: a signal while it opens is no plain kill.
-    const signals = abortOnSignals();
-    let progress: Progress | undefined;
-    let summary: ImportResult;
-    try {
-      const source: BulkSource = file === '-' ? { kind: 'stream', stream: process.stdin } : await bulkInput(file);
-      progress = await startProgress(`importing into '${name}'`, !this.jsonEnabled());
-      const shown = progress;
-      summary = await importIntoNamespace(await this.backend(), name, source, {
-        format,
-        ...(format === 'csv' ? { delimiter: delimiterOf(file, this.flags.delimiter), ignoreColumns: this.flags['ignore-columns'] } : {}),
-        createNamespace: this.flags['create-namespace'],
-        dryRun: this.flags['dry-run'],
-        skipInvalid: this.flags['skip-invalid'],
-        ...(this.flags.rejects ? { rejectsPath: this.flags.rejects } : {}),
-        onProgress: (p) => shown.update(() => rateText(p.phase, p.entries, started)),
-        signal: signals.signal,
-      });
-    } finally {
-      signals.stop();
-      progress?.stop();
-    }
-    if (!this.jsonEnabled()) this.report(summary);
-    return summary;
-  }
-
-  private report(s: ImportResult): void {
-    const unknown = Object.entries(s.unknownFields);
-    if (unknown.length > 0) {
-      warn(
-        `ignored unknown ${s.format === 'csv' ? 'columns' : 'fields'} ${unknown.map(([f, n]) => `"${f}" (${counted(n, 'entry', 'entries')})`).join(', ')}; known: key, value, expiration, expiration_ttl, metadata, base64`,
-      );
-    }
-    if (s.skipped > 0) {
-      warn(`skipped ${counted(s.skipped, 'invalid entry', 'invalid entries')}${s.rejectsFile ? ` (written to ${s.rejectsFile})` : ''}:`);
-      for (const entry of s.invalid) process.stderr.write(`  ${describeInvalid(entry)}\n`);
-      if (s.skipped > s.invalid.length) process.stderr.write(`  … and ${count(s.skipped - s.invalid.length)} more\n`);
-    }
-    const totals = `${count(s.written)} written, ${count(s.skipped)} skipped, ${counted(s.duplicates, 'duplicate')}, ${seconds(s.seconds)}, ${count(s.keysPerSecond)} keys/s`;
-    if (s.dryRun)
-      this.info(
-        `dry run: ${counted(s.entries, 'entry', 'entries')} read from ${s.source}, nothing written (${totals.replace(' written', ' would be written')})`,
-      );
-    else
-      this.info(
-        `imported ${counted(s.entries, 'entry', 'entries')} into '${s.namespace}'${s.createdNamespace ? ' (created)' : ''}: ${totals}`,
-      );
+    return action(this.session);
   }
 }
