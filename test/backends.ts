@@ -54,69 +54,52 @@ function localTarget(): BackendTarget {
 }
 
 /**
- * The HTTP backend talking to a real `kvadm serve` child process (port 0, its own
- * temporary store, a bearer token, the per-key write limit off as for seeding, and the
- * test clock header on so suites can move time as they do locally).
+ * The HTTP backend talking to a server the target starts with a token, the test clock header
+ * on and port 0: `kvadm serve` over a local store, or `kvadm azion emulate` (the bridge edge
+ * Function's own handler in Node, over a local store standing in for Azion KV).
  */
-function httpTarget(): BackendTarget {
-  let server: ServeProcess | undefined;
-  const token = `test-${process.pid}-${Date.now()}`;
-  const running = (): ServeProcess => {
-    if (!server) throw new Error('the http target is not set up');
-    return server;
-  };
-  return {
-    name: 'http',
-    supports: (capability) => capability !== 'atomic-bulk',
-    clockControl: true,
-    async setup() {
-      server = await startServe(['--no-write-limit', '--quiet', '--test-clock-header'], { env: { KVADM_TOKEN: token } });
-    },
-    async teardown() {
-      await server?.stop();
-      server = undefined;
-    },
-    async createBackend(options = {}) {
-      return new HttpBackend({ url: running().url, token, retries: 2, ...(options.clock ? { testClock: options.clock } : {}) });
-    },
-    env() {
-      return { KVADM_BACKEND: 'http', KVADM_URL: running().url, KVADM_TOKEN: token, KVADM_HTTP_RETRIES: '2' };
-    },
+function remoteTarget(
+  name: 'http' | 'azion-emulator',
+  server: { command: string[]; args: string[] },
+  unsupported: Capability[],
+): () => BackendTarget {
+  return () => {
+    let running: ServeProcess | undefined;
+    const token = `${name}-${process.pid}-${Date.now()}`;
+    const url = (): string => {
+      if (!running) throw new Error(`the ${name} target is not set up`);
+      return running.url;
+    };
+    return {
+      name,
+      supports: (capability) => !unsupported.includes(capability),
+      clockControl: true,
+      async setup() {
+        running = await startServe([...server.args, '--quiet', '--test-clock-header'], {
+          command: server.command,
+          env: { KVADM_TOKEN: token },
+        });
+      },
+      async teardown() {
+        await running?.stop();
+        running = undefined;
+      },
+      async createBackend(options = {}) {
+        return new HttpBackend({ url: url(), token, retries: 2, ...(options.clock ? { testClock: options.clock } : {}) });
+      },
+      env() {
+        return { KVADM_BACKEND: 'http', KVADM_URL: url(), KVADM_TOKEN: token, KVADM_HTTP_RETRIES: '2' };
+      },
+    };
   };
 }
 
-/**
- * The HTTP backend talking to `kvadm azion emulate`: the bridge edge Function's own handler
- * in Node, over a local store standing in for Azion KV (port 0, a bearer token, the test
- * clock header on).
- */
-function azionEmulatorTarget(): BackendTarget {
-  let server: ServeProcess | undefined;
-  const token = `bridge-${process.pid}-${Date.now()}`;
-  const running = (): ServeProcess => {
-    if (!server) throw new Error('the azion-emulator target is not set up');
-    return server;
-  };
-  const unsupported = new Set<Capability>(['namespace-rename', 'short-namespace-names', 'atomic-bulk']);
-  return {
-    name: 'azion-emulator',
-    supports: (capability) => !unsupported.has(capability),
-    clockControl: true,
-    async setup() {
-      server = await startServe(['--quiet', '--test-clock-header'], { command: ['azion', 'emulate'], env: { KVADM_TOKEN: token } });
-    },
-    async teardown() {
-      await server?.stop();
-      server = undefined;
-    },
-    async createBackend(options = {}) {
-      return new HttpBackend({ url: running().url, token, retries: 2, ...(options.clock ? { testClock: options.clock } : {}) });
-    },
-    env() {
-      return { KVADM_BACKEND: 'http', KVADM_URL: running().url, KVADM_TOKEN: token, KVADM_HTTP_RETRIES: '2' };
-    },
-  };
-}
+const httpTarget = remoteTarget('http', { command: ['serve'], args: ['--no-write-limit'] }, ['atomic-bulk']);
+const azionEmulatorTarget = remoteTarget('azion-emulator', { command: ['azion', 'emulate'], args: [] }, [
+  'namespace-rename',
+  'short-namespace-names',
+  'atomic-bulk',
+]);
 
 /**
  * Every suite written with forEachBackend runs against each of these. KVADM_TEST_TARGETS

@@ -4,12 +4,6 @@
  * and exit codes whether the store is local or remote. Their store-independent tests
  * (flag parsing, local files) run once, in test/commands.
  */
-import { runCommandSuitesOn } from '../backends.js';
+import { runStoreCommandSuitesOn } from './store-command-suites.js';
 
-runCommandSuitesOn(['http']);
-await import('../commands/kv/put.test.js');
-await import('../commands/kv/get.test.js');
-await import('../commands/kv/list.test.js');
-await import('../commands/kv/delete.test.js');
-await import('../commands/kv/namespace-selection.test.js');
-await import('../commands/ns.test.js');
+await runStoreCommandSuitesOn('http');
