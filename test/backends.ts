@@ -111,10 +111,6 @@ const targetFactories: Array<() => BackendTarget> = [localTarget, httpTarget, az
   (factory) => !chosenTargets || chosenTargets.includes(factory().name),
 );
 
-export function registerTarget(factory: () => BackendTarget): void {
-  targetFactories.push(factory);
-}
-
 /** Run `suite` once per backend target, inside a describe named after it. */
 export function forEachBackend(title: string, suite: (target: BackendTarget) => void): void {
   for (const factory of targetFactories) describeOn(factory(), title, suite);

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { parseStoreAddress } from '../../src/lib/sync/address.js';
 import { differences } from '../../src/lib/sync/compare.js';
 import { LocalBackend } from '../../src/lib/backends/local.js';
-import { type KeyPair, type SideEntry, compareKeys, mergeSides, readAhead, readPairs, readSide } from '../../src/lib/sync/merge.js';
+import type { KeyPair, SideEntry } from '../../src/lib/backends/backend.js';
+import { compareKeys } from '../../src/lib/cursor.js';
+import { mergeSides, readAhead, readPairs, readSide } from '../../src/lib/sync/merge.js';
 import { tempDir } from '../helpers.js';
 
 const entry = (key: string, extra: Partial<SideEntry> = {}): SideEntry => ({

@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Backend, Clock, StoredEntry } from '../backends/backend.js';
 import { systemClock } from '../backends/backend.js';
+import { urlHost } from '../server/url-host.js';
 import { WriteLimiter } from '../server/write-limiter.js';
 import { type BridgeEnv, handleRequest } from './bridge/bridge.js';
 import { installAzionRuntime } from './runtime.js';
@@ -104,11 +105,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
-  apiUrl = `http://${host}:${port}/v4`;
+  apiUrl = `http://${urlHost(options.host)}:${port}/v4`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}/client/v4`,
+    url: `http://${urlHost(options.host)}:${port}/client/v4`,
     apiUrl,
     close() {
       closing ??= (async () => {

@@ -13,10 +13,9 @@ import type { Backend } from '../backends/backend.js';
 import { NamespaceExistsError } from '../errors.js';
 import { KV } from '../kv.js';
 import { LocalBackend } from '../backends/local.js';
+import { AZION_NAMESPACE_NAME_PATTERN } from '../limits.js';
 
 const ROOT = '/v4/workspace/kv/namespaces';
-/** Azion's rule for namespace names (3 to 63 of A-Z a-z 0-9 _ -). */
-const AZION_NAME = /^[A-Za-z0-9_-]{3,63}$/;
 
 export interface NamespaceApiOptions {
   backend: Backend;
@@ -71,7 +70,7 @@ export async function serveNamespaceApi(
   const path = url.pathname.replace(/\/+$/, '');
   if (path === ROOT && request.method === 'POST') {
     const name = ((await readJson(request)) as { name?: unknown } | undefined)?.name;
-    if (typeof name !== 'string' || !AZION_NAME.test(name)) {
+    if (typeof name !== 'string' || !AZION_NAMESPACE_NAME_PATTERN.test(name)) {
       return fail(response, 400, 'invalid_name', 'name: 3 to 63 characters matching ^[a-zA-Z0-9_-]+$');
     }
     try {
@@ -103,7 +102,8 @@ export async function serveNamespaceApi(
   }
   if (path.startsWith(`${ROOT}/`) && request.method === 'GET') {
     const name = decodeURIComponent(path.slice(ROOT.length + 1));
-    if (AZION_NAME.test(name) && (await backend.namespaceExists(name))) return send(response, 200, await namespaceOf(backend, name));
+    if (AZION_NAMESPACE_NAME_PATTERN.test(name) && (await backend.namespaceExists(name)))
+      return send(response, 200, await namespaceOf(backend, name));
     return fail(response, 404, 'not_found', 'Not found.');
   }
   return fail(response, 404, 'not_found', `No route for ${request.method} ${path}`);

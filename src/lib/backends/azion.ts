@@ -9,6 +9,7 @@
 import type { Backend, BulkWriter, ListOptions, ListResult, NamespaceInfo, StoredEntry, SweepResult } from './backend.js';
 import { AzionRestClient, type AzionRestOptions } from '../azion/rest-client.js';
 import { validateAzionNamespaceName } from '../azion/names.js';
+import { compareKeys } from '../cursor.js';
 import { ExitCode, KvadmError, NamespaceNotFoundError } from '../errors.js';
 
 export interface AzionBackendOptions extends AzionRestOptions {
@@ -16,7 +17,7 @@ export interface AzionBackendOptions extends AzionRestOptions {
   bridge?: Backend | undefined;
 }
 
-export const BRIDGE_HINT =
+const BRIDGE_HINT =
   'deploy the kvadm bridge edge Function: kvadm azion bridge --out DIR (its README says how), then set its URL and secret: ' +
   'kvadm config set azion-bridge-url https://YOUR-FUNCTION-DOMAIN/client/v4 and kvadm config set azion-bridge-token SECRET ' +
   '(or KVADM_AZION_BRIDGE_URL, KVADM_AZION_BRIDGE_TOKEN)';
@@ -54,7 +55,7 @@ export class AzionBackend implements Backend {
 
   async listNamespaces(): Promise<string[]> {
     const namespaces = await this.rest.listNamespaces();
-    return namespaces.map((ns) => ns.name).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return namespaces.map((ns) => ns.name).sort(compareKeys);
   }
 
   async createNamespace(name: string): Promise<void> {

@@ -233,7 +233,7 @@ function queryString(query: RequestOptions['query']): string {
 }
 
 /** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now: number = Date.now()): number | undefined {
+function retryAfterMs(header: string | string[] | undefined, now: number = Date.now()): number | undefined {
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;

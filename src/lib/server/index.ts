@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { type ServerOptions, buildApp } from './app.js';
+import { urlHost } from './url-host.js';
 
 export type { ServerOptions } from './app.js';
 export { RequestClock } from './request-clock.js';
@@ -33,10 +34,6 @@ export async function startServer(options: ServerOptions & { host: string; port:
       return closing;
     },
   };
-}
-
-function urlHost(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** Loopback addresses: the only ones `kvadm serve` listens on without a token. */

@@ -1,5 +1,5 @@
 /** What makes two entries of one key differ, as diff reports it. */
-import type { KeyPair, SideEntry } from './merge.js';
+import type { KeyPair, SideEntry } from '../backends/backend.js';
 
 export type Difference = 'value' | 'metadata' | 'expiration';
 

@@ -6,4 +6,4 @@ export { type SyncPlan, type SyncSummary, syncStores } from './sync.js';
 export { type CopySummary, copyStore } from './copy.js';
 export type { RefusedEntry } from './apply.js';
 export type { Difference } from './compare.js';
-export { compareKeys } from './merge.js';
+export { compareKeys } from '../cursor.js';

@@ -7,9 +7,6 @@ import type { Backend, KeyPair, SideEntry, StoredEntry } from '../backends/backe
 import { compareKeys } from '../cursor.js';
 import { valueDigest } from '../digest.js';
 
-export type { KeyPair, SideEntry };
-export { compareKeys };
-
 export interface ReadOptions {
   prefix?: string | undefined;
   /** Listings only: no values read. */
@@ -162,8 +159,7 @@ export function readPairs(
   dst: { backend: Backend; namespace: string } | null,
   options: ReadOptions = {},
 ): AsyncIterable<KeyPair[]> {
-  const srcSide = readSide(src.backend, src.namespace, options);
-  if (dst === null) return mergeSides(srcSide, emptySide());
+  if (dst === null) return mergeSides(readSide(src.backend, src.namespace, options), emptySide());
   const joined = src.backend.joinScan?.(src.namespace, dst.backend, dst.namespace, {
     prefix: options.prefix,
     values: !options.keysOnly,
@@ -171,17 +167,18 @@ export function readPairs(
   });
   if (joined) return joined;
   const dstDigests = !options.keysOnly && dst.backend.scanDigests !== undefined;
-  const srcDigests = !options.keysOnly && options.srcValuesUnused && src.backend.scanDigests !== undefined;
-  if (!dstDigests && !srcDigests) return mergeSides(srcSide, readSide(dst.backend, dst.namespace, options));
-  const scanOptions = { ...(options.prefix ? { prefix: options.prefix } : {}), batchSize: options.pageSize ?? 1000 };
-  return comparedByDigest(
-    mergeSides(
-      srcDigests ? (src.backend.scanDigests?.(src.namespace, scanOptions) as AsyncIterable<SideEntry[]>) : srcSide,
-      dstDigests
-        ? (dst.backend.scanDigests?.(dst.namespace, scanOptions) as AsyncIterable<SideEntry[]>)
-        : readSide(dst.backend, dst.namespace, options),
-    ),
-  );
+  const srcDigests = !options.keysOnly && Boolean(options.srcValuesUnused) && src.backend.scanDigests !== undefined;
+  const pairs = mergeSides(sideOf(src, srcDigests, options), sideOf(dst, dstDigests, options));
+  return dstDigests || srcDigests ? comparedByDigest(pairs) : pairs;
+}
+
+/** One side's entries: with value digests from the store instead of values when `digests`, else readSide. */
+function sideOf(store: { backend: Backend; namespace: string }, digests: boolean, options: ReadOptions): AsyncIterable<SideEntry[]> {
+  if (!digests || !store.backend.scanDigests) return readSide(store.backend, store.namespace, options);
+  return store.backend.scanDigests(store.namespace, {
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    batchSize: options.pageSize ?? 1000,
+  });
 }
 
 /** A side's digest: the one the store gave, or computed from the value read; null when neither was read. */

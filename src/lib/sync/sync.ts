@@ -15,7 +15,7 @@ import { validatePrefix } from '../validation.js';
 import { Applier, RefusalReport, type RefusedEntry, WRITE_CHUNK, refusalOf } from './apply.js';
 import { differences } from './compare.js';
 import { openDestination } from './destination.js';
-import { readPairs } from './merge.js';
+import { readAhead, readPairs } from './merge.js';
 import { KeySpool, spoolFolder } from './spool.js';
 import type { Store } from './stores.js';
 
@@ -215,40 +215,27 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
         return summary(null, false, false);
       }
       let done = 0;
-      const chunks = writes.chunks(WRITE_CHUNK)[Symbol.asyncIterator]();
       // Read again now: SRC may have changed since it was compared; what is gone is not written.
-      const readChunk = async () => {
-        const next = await chunks.next();
-        if (next.done) return null;
-        return { keys: next.value, entries: await src.backend.getMany(src.namespace, next.value) };
-      };
-      let reading = readChunk();
-      try {
-        for (;;) {
-          const chunk = await reading;
-          if (chunk === null) break;
-          const now = clock();
-          const valid: StoredEntry[] = [];
-          for (const entry of chunk.entries) {
-            if (entry === null) continue;
-            if (refusalOf(entry, now) === null) valid.push(entry);
-            else applier.refuse(entry.key);
-          }
-          const writing = applier.write(valid);
-          writing.catch(() => undefined); // awaited below, after the next read starts
-          // The next chunk is read from SRC while this one's requests are on the wire (writes
-          // stay one at a time, in key order, so a failure still says exactly what went in).
+      async function* reread() {
+        for await (const keys of writes.chunks(WRITE_CHUNK)) {
+          // Let the previous chunk's write requests go out before SQLite's synchronous read.
           await new Promise<void>((resolve) => setImmediate(resolve));
-          reading = readChunk();
-          reading.catch(() => undefined);
-          await writing;
-          done += chunk.keys.length;
-          options.onProgress?.({ phase: 'writing', done });
+          yield { keys, entries: await src.backend.getMany(src.namespace, keys) };
         }
-      } finally {
-        // A failed write leaves the read ahead pending: let it settle, then close the spool.
-        await reading.catch(() => undefined);
-        await chunks.return?.();
+      }
+      // One chunk is read from SRC while the previous one's requests are on the wire (writes stay
+      // one at a time, in key order, so a failure still says exactly what went in).
+      for await (const chunk of readAhead(reread(), 1)) {
+        const now = clock();
+        const valid: StoredEntry[] = [];
+        for (const entry of chunk.entries) {
+          if (entry === null) continue;
+          if (refusalOf(entry, now) === null) valid.push(entry);
+          else applier.refuse(entry.key);
+        }
+        await applier.write(valid);
+        done += chunk.keys.length;
+        options.onProgress?.({ phase: 'writing', done });
       }
       done = 0;
       for await (const keys of deletes.chunks(WRITE_CHUNK)) {
