@@ -10,7 +10,7 @@ import { createBackend } from '../lib/backends/index.js';
 import { KV } from '../lib/kv.js';
 import type { ResolvedSettings } from '../lib/config/index.js';
 import type { BaseFlags } from './base-command.js';
-import { settingsFromFlags } from './command-settings.js';
+import { settingsFromFlags } from '../lib/config/flag-settings.js';
 
 /** The parsed invocation of command class T, as an action sees it. */
 export interface CommandInput<T extends typeof Command> {

@@ -13,8 +13,7 @@ import type { Backend, Clock } from '../backends/backend.js';
 import { LocalBackend } from '../backends/local.js';
 import { NamespaceNotFoundError } from '../errors.js';
 import { KV, type KVOptions } from '../kv.js';
-import { loadProfileValues } from '../config/profile-values.js';
-import { resolveSettings } from '../config/settings.js';
+import { settingsFromFlags } from '../config/flag-settings.js';
 import { validateNamespaceName } from '../validation.js';
 
 /** `Azion.KV`: the KV class with its store bound, as an edge Function sees it. */
@@ -95,13 +94,7 @@ export function createAzionKV(backend: Backend, clock?: Clock): AzionKVClass {
 
 /** The local store folder kvadm's settings name (no flags: environment, then profile, then default). */
 export function settingsDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const profile = loadProfileValues(undefined, env);
-  return resolveSettings({
-    flags: {},
-    env,
-    profileValues: profile.values,
-    ...(profile.name ? { profileName: profile.name } : {}),
-  }).settings.dataDir;
+  return settingsFromFlags({}, env).settings.dataDir;
 }
 
 /** Install `Azion = { KV }` on `target` (globalThis by default), backed by a kvadm store. */

@@ -1,7 +1,9 @@
-/** Settings of one command run: its parsed global flags, the environment and the active profile. */
-// Leaf files, not config/index.js: this file is on the fast path, which loads no module it does not use (see config/index.ts).
-import { loadProfileValues } from '../lib/config/profile-values.js';
-import { type ResolvedSettings, SETTING_NAMES, type SettingValues, resolveSettings } from '../lib/config/settings.js';
+/**
+ * Settings of one run: the parsed global flags (none for a library caller), the environment and
+ * the active profile. On the fast path: it imports leaf files only (see index.ts).
+ */
+import { loadProfileValues } from './profile-values.js';
+import { type ResolvedSettings, SETTING_NAMES, type SettingValues, resolveSettings } from './settings.js';
 
 export function settingsFromFlags(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ResolvedSettings {
   const flagValues: SettingValues = {};
