@@ -4,6 +4,9 @@ import { listenOn, runUntilSignal } from '../cli/listen.js';
 import { LocalBackend } from '../lib/backends/local.js';
 import { UsageError } from '../lib/errors.js';
 
+/** WAL pages after which a commit folds the WAL into the file anyway (SQLite's default is 1000). */
+const SERVE_WAL_CHECKPOINT_PAGES = 16_384;
+
 export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve the local store over HTTP (the Cloudflare Workers KV REST API shape).';
   static override description = `Every route of the Workers KV REST API v4 under http://HOST:PORT/client/v4, over the store in --data-dir.
@@ -46,7 +49,13 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
       );
     }
     const requestClock = flags['test-clock-header'] ? new RequestClock() : undefined;
-    const backend = new LocalBackend({ dataDir: settings.dataDir, ...(requestClock ? { clock: requestClock.clock } : {}) });
+    const backend = new LocalBackend({
+      dataDir: settings.dataDir,
+      // The WAL is folded into the files when the server is idle (see the server's timers), or
+      // by a commit once it passes this size: 64 MiB of 4 KiB pages bounds it during long imports.
+      walCheckpointPages: SERVE_WAL_CHECKPOINT_PAGES,
+      ...(requestClock ? { clock: requestClock.clock } : {}),
+    });
     const server = await listenOn(
       startServer({
         backend,

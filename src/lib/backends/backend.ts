@@ -178,6 +178,8 @@ export interface Backend {
   bulkWriter(namespace: string): Promise<BulkWriter>;
   /** Physically remove expired rows (bounded by `maxRows` when given). */
   sweep(namespace: string, maxRows?: number): Promise<SweepResult>;
+  /** Optional: move work the store deferred (the local store's WAL fold) to now; a server calls it when idle. */
+  checkpoint?(): Promise<void>;
   close(): Promise<void>;
 }
 

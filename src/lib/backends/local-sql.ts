@@ -3,6 +3,9 @@
  * (so deleting a namespace frees its space at once); a key's expiry is absolute
  * unix seconds. Keys are TEXT compared with SQLite's BINARY collation, which is
  * memcmp over UTF-8: the byte order docs/PROTOCOL.md asks listings to follow.
+ *
+ * local.ts reads the rows of the entry, listing and join queries raw (as arrays): their
+ * columns are in the order its row types (EntryRow, ListRow, JoinedRow) name.
  */
 
 /** Applied in order; PRAGMA user_version records how many ran. */

@@ -65,6 +65,13 @@ export interface LocalBackendOptions {
   clock?: Clock;
   /** How long a writer waits for another process's lock before failing (ms). */
   busyTimeoutMs?: number;
+  /**
+   * Pages of WAL after which a commit also folds the WAL back into the database file
+   * (SQLite's wal_autocheckpoint; default 1000). A long-running server raises it and calls
+   * checkpoint() when idle: a bulk write then does not pay for the fold in its commits
+   * (measured: 100 ms of 125 ms of commit time for 100,000 small entries in 10 requests).
+   */
+  walCheckpointPages?: number;
 }
 
 interface Connection {
@@ -74,29 +81,23 @@ interface Connection {
   sweptOnOpen: number;
 }
 
-interface StoredRow {
-  key: string;
-  value: Buffer;
-  expiration: number | null;
-  metadata: string | null;
-}
+/**
+ * Rows are read raw (arrays, not objects: one object per entry instead of two; measured
+ * 1.7–3.8x faster to read 100,000 joined rows), in the column order of local-sql.ts.
+ * An entry: key, value, expiration, metadata (SQL.get, getMany, scan*).
+ */
+type EntryRow = [string, Buffer, number | null, string | null];
+/** A listing row: key, expiration, metadata (SQL.list*, otherOnlyPageSql). */
+type ListRow = [string, number | null, string | null];
+/** Statements read raw (see EntryRow). */
+const RAW = { raw: true } as const;
 
-interface JoinedRow {
-  key: string;
-  value: Buffer | null;
-  expiration: number | null;
-  metadata: string | null;
-  inOther: 0 | 1;
-  otherExpiration: number | null;
-  otherMetadata: string | null;
-  valuesEqual: 0 | 1 | null;
-}
-
-interface ListRow {
-  key: string;
-  expiration: number | null;
-  metadata: string | null;
-}
+/**
+ * A row of joinPageSql: key, SRC's value (null when the rows are identical),
+ * expiration, metadata, whether DST has the key, DST's expiration and metadata, and
+ * whether the values are equal (null without values).
+ */
+type JoinedRow = [string, Buffer | null, number | null, string | null, 0 | 1, number | null, string | null, 0 | 1 | null];
 
 const FILE_SUFFIX = '.sqlite';
 /** Page cache while one large value is inserted (pages; 4 KiB each). */
@@ -110,6 +111,7 @@ export class LocalBackend implements Backend {
   private readonly namespacesDir: string;
   private readonly clock: Clock;
   private readonly busyTimeoutMs: number;
+  private readonly walCheckpointPages: number | undefined;
   private readonly connections = new Map<string, Connection>();
 
   constructor(options: LocalBackendOptions) {
@@ -117,6 +119,7 @@ export class LocalBackend implements Backend {
     this.namespacesDir = path.join(this.location, 'namespaces');
     this.clock = options.clock ?? systemClock;
     this.busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
+    this.walCheckpointPages = options.walCheckpointPages;
     // A file or an unwritable folder would otherwise read as "namespace not found" later.
     checkDataDir(this.location, this.namespacesDir);
   }
@@ -188,15 +191,15 @@ export class LocalBackend implements Backend {
   }
 
   async get(namespace: string, key: string): Promise<StoredEntry | null> {
-    const row = this.statement(namespace, SQL.get).get(key, this.nowSeconds()) as StoredRow | undefined;
-    return row ? toEntry(row) : null;
+    const row = this.statement(namespace, SQL.get, RAW).get(key, this.nowSeconds()) as EntryRow | undefined;
+    return row ? entryOf(row) : null;
   }
 
   async getMany(namespace: string, keys: string[]): Promise<(StoredEntry | null)[]> {
     if (keys.length === 0) return [];
     const now = this.nowSeconds();
-    const rows = this.statement(namespace, SQL.getMany).all(JSON.stringify(keys), now) as (StoredRow | { key: null })[];
-    return rows.map((row) => (row.key === null ? null : toEntry(row as StoredRow)));
+    const rows = this.statement(namespace, SQL.getMany, RAW).all(JSON.stringify(keys), now) as (EntryRow | [null])[];
+    return rows.map((row) => (row[0] === null ? null : entryOf(row as EntryRow)));
   }
 
   async put(namespace: string, entry: StoredEntry): Promise<void> {
@@ -230,44 +233,56 @@ export class LocalBackend implements Backend {
   async list(namespace: string, options: ListOptions): Promise<ListResult> {
     const limit = options.limit ?? LIMITS.listMaxLimit;
     const digest = Boolean(options.digest);
-    // With digests the page reads values too (to hash them; they are not returned).
-    const rows = this.page(namespace, digest, options.prefix ?? '', options.cursor, limit + 1) as ListRow[];
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const keys: KeyInfo[] = page.map((row) => {
-      const info: KeyInfo = { name: row.key };
-      if (row.expiration !== null) info.expiration = row.expiration;
-      if (row.metadata !== null) info.metadata = JSON.parse(row.metadata);
-      if (digest) info.digest = valueDigest((row as StoredRow).value);
+    const keys: KeyInfo[] = [];
+    let last: string | undefined;
+    let more = false;
+    const add = (key: string, expiration: number | null, metadata: string | null): KeyInfo => {
+      const info: KeyInfo = { name: key };
+      if (expiration !== null) info.expiration = expiration;
+      if (metadata !== null) info.metadata = JSON.parse(metadata);
+      keys.push(info);
+      last = key;
       return info;
-    });
-    const last = page[page.length - 1];
-    return more && last ? { keys, list_complete: false, cursor: encodeCursor(last.key) } : { keys, list_complete: true };
+    };
+    if (digest) {
+      // The page reads values too, to hash them; they are not returned.
+      const rows = this.page(namespace, true, options.prefix ?? '', options.cursor, limit + 1) as EntryRow[];
+      more = rows.length > limit;
+      for (let i = 0; i < rows.length && i < limit; i++) {
+        const [key, value, expiration, metadata] = rows[i] as EntryRow;
+        add(key, expiration, metadata).digest = valueDigest(value);
+      }
+    } else {
+      const rows = this.page(namespace, false, options.prefix ?? '', options.cursor, limit + 1) as ListRow[];
+      more = rows.length > limit;
+      for (let i = 0; i < rows.length && i < limit; i++) add(...(rows[i] as ListRow));
+    }
+    return more && last !== undefined ? { keys, list_complete: false, cursor: encodeCursor(last) } : { keys, list_complete: true };
   }
 
   async *scan(namespace: string, options: { prefix?: string; batchSize?: number } = {}): AsyncIterable<StoredEntry[]> {
     const batchSize = options.batchSize ?? 1000;
     let cursor: string | undefined;
     for (;;) {
-      const rows = this.page(namespace, true, options.prefix ?? '', cursor, batchSize) as StoredRow[];
+      const rows = this.page(namespace, true, options.prefix ?? '', cursor, batchSize) as EntryRow[];
       if (rows.length === 0) return;
-      yield rows.map(toEntry);
+      yield rows.map(entryOf);
       if (rows.length < batchSize) return;
-      cursor = encodeCursor((rows[rows.length - 1] as StoredRow).key);
+      cursor = encodeCursor((rows[rows.length - 1] as EntryRow)[0]);
     }
   }
 
-  /** One page of rows after `cursor`, under `prefix`, live only, in key order. */
+  /** One page of raw rows (EntryRow with values, else ListRow) after `cursor`, under `prefix`, live only, in key order. */
   private page(namespace: string, withValues: boolean, prefix: string, cursor: string | undefined, limit: number): unknown[] {
     const after = cursor === undefined || cursor === '' ? '' : decodeCursor(cursor);
     const upper = prefixUpperBound(prefix);
     const now = this.nowSeconds();
     if (upper === null) {
       const sql = withValues ? SQL.scanUnbounded : SQL.listUnbounded;
-      return this.statement(namespace, sql).all(after, prefix, now, limit);
+      return this.statement(namespace, sql, RAW).all(after, prefix, now, limit);
     }
     const sql = withValues ? SQL.scanBounded : SQL.listBounded;
-    return this.statement(namespace, sql).all(after, prefix, upper, now, limit);
+    return this.statement(namespace, sql, RAW).all(after, prefix, upper, now, limit);
   }
 
   joinScan(namespace: string, other: Backend, otherNamespace: string, options: JoinScanOptions): AsyncIterable<KeyPair[]> | null {
@@ -292,8 +307,8 @@ export class LocalBackend implements Backend {
     const bounds = upper === null ? { prefix } : { prefix, upper };
     db.prepare(`ATTACH DATABASE ? AS ${JOINED_SCHEMA}`).run(otherFile);
     try {
-      const both = db.prepare(joinPageSql(upper !== null, options.values));
-      const otherOnly = db.prepare(otherOnlyPageSql(upper !== null));
+      const both = db.prepare(joinPageSql(upper !== null, options.values)).raw(true);
+      const otherOnly = db.prepare(otherOnlyPageSql(upper !== null)).raw(true);
       const pages = {
         both: new PagedRows<JoinedRow>((after) => both.all({ ...bounds, after, now: this.nowSeconds(), limit: batchSize }) as JoinedRow[]),
         otherOnly: new PagedRows<ListRow>(
@@ -306,12 +321,12 @@ export class LocalBackend implements Backend {
         const b = pages.otherOnly.peek();
         if (a === null && b === null) break;
         // No key is in both queries: the second holds only keys SRC lacks.
-        if (a !== null && (b === null || compareKeys(a.key, b.key) < 0)) {
+        if (a !== null && (b === null || compareKeys(a[0], b[0]) < 0)) {
           batch.push(joinedPair(a));
           pages.both.advance();
         } else {
-          const row = b as ListRow;
-          batch.push({ key: row.key, src: null, dst: { key: row.key, value: null, expiration: row.expiration, metadata: row.metadata } });
+          const [key, expiration, metadata] = b as ListRow;
+          batch.push({ key, src: null, dst: { key, value: null, expiration, metadata } });
           pages.otherOnly.advance();
         }
         if (batch.length >= batchSize) {
@@ -402,6 +417,14 @@ export class LocalBackend implements Backend {
     for (const name of [...this.connections.keys()]) this.disconnect(name);
   }
 
+  /** Fold every open namespace's WAL into its file, without waiting for readers (PASSIVE). */
+  async checkpoint(): Promise<void> {
+    for (const { db } of this.connections.values()) {
+      // A bulk writer's open transaction: its commit comes later, and the next idle checkpoint with it.
+      if (!db.inTransaction) db.pragma('wal_checkpoint(PASSIVE)');
+    }
+  }
+
   /** Create the namespace file; false when it exists already. */
   private createFile(name: string): boolean {
     try {
@@ -436,7 +459,7 @@ export class LocalBackend implements Backend {
     }
     let sweptOnOpen: number;
     try {
-      sweptOnOpen = prepareDatabase(db, this.nowSeconds());
+      sweptOnOpen = prepareDatabase(db, this.nowSeconds(), this.walCheckpointPages);
     } catch (error) {
       db.close();
       throw storeError(file, error);
@@ -454,25 +477,29 @@ export class LocalBackend implements Backend {
     connection.db.close();
   }
 
-  private statement(namespace: string, sql: string): Statement {
+  /** A prepared statement of the namespace's connection, cached by its text (and raw mode: it is the statement's state). */
+  private statement(namespace: string, sql: string, options: { raw?: boolean } = {}): Statement {
     const connection = this.connect(namespace);
-    let statement = connection.statements.get(sql);
+    const cacheKey = options.raw ? `raw:${sql}` : sql;
+    let statement = connection.statements.get(cacheKey);
     if (!statement) {
       statement = connection.db.prepare(sql);
-      connection.statements.set(sql, statement);
+      if (options.raw) statement.raw(true);
+      connection.statements.set(cacheKey, statement);
     }
     return statement;
   }
 }
 
 /** Pragmas, migrations and a bounded sweep: what every connection does once. Returns the rows swept. */
-function prepareDatabase(db: Db, now: number): number {
+function prepareDatabase(db: Db, now: number, walCheckpointPages: number | undefined): number {
   // WAL lets readers run beside a writer; NORMAL sync keeps every committed transaction
   // across a process crash (kill -9), losing at most the last ones on power loss.
   if ((db.pragma('journal_mode', { simple: true }) as string).toLowerCase() !== 'wal') {
     db.pragma('journal_mode = WAL');
   }
   db.pragma('synchronous = NORMAL');
+  if (walCheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.floor(walCheckpointPages)}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version < MIGRATIONS.length) {
     db.transaction(() => {
@@ -491,8 +518,8 @@ function sweepExpired(db: Db, now: number, maxRows: number): number {
   return db.prepare(SQL.sweep).run(now, maxRows).changes;
 }
 
-/** Rows of one keyset-paged query, read a page at a time. */
-class PagedRows<Row extends { key: string }> {
+/** Rows of one keyset-paged query (raw: the key first), read a page at a time. */
+class PagedRows<Row extends [string, ...unknown[]]> {
   private rows: Row[] = [];
   private index = 0;
   private after = '';
@@ -510,7 +537,7 @@ class PagedRows<Row extends { key: string }> {
         this.finished = true;
         return null;
       }
-      this.after = last.key;
+      this.after = last[0];
     }
     return this.rows[this.index] as Row;
   }
@@ -521,14 +548,15 @@ class PagedRows<Row extends { key: string }> {
 }
 
 function joinedPair(row: JoinedRow): KeyPair {
-  const src = { key: row.key, value: row.value, expiration: row.expiration, metadata: row.metadata };
-  if (!row.inOther) return { key: row.key, src, dst: null };
-  const dst = { key: row.key, value: null, expiration: row.otherExpiration, metadata: row.otherMetadata };
-  return row.valuesEqual === null ? { key: row.key, src, dst } : { key: row.key, src, dst, valuesEqual: row.valuesEqual === 1 };
+  const [key, value, expiration, metadata, inOther, otherExpiration, otherMetadata, valuesEqual] = row;
+  const src = { key, value, expiration, metadata };
+  if (!inOther) return { key, src, dst: null };
+  const dst = { key, value: null, expiration: otherExpiration, metadata: otherMetadata };
+  return valuesEqual === null ? { key, src, dst } : { key, src, dst, valuesEqual: valuesEqual === 1 };
 }
 
-function toEntry(row: StoredRow): StoredEntry {
-  return { key: row.key, value: row.value, expiration: row.expiration, metadata: row.metadata };
+function entryOf([key, value, expiration, metadata]: EntryRow): StoredEntry {
+  return { key, value, expiration, metadata };
 }
 
 function compareBytes(a: string, b: string): number {

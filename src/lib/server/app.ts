@@ -141,7 +141,10 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
   return app;
 }
 
-/** Forget old write times every second; sweep expired keys of every namespace periodically. */
+/** Quiet time after the last write before the store's deferred work runs (ms). */
+const IDLE_CHECKPOINT_MS = 1000;
+
+/** Forget old write times every second; sweep expired keys of every namespace periodically; checkpoint when idle. */
 function startTimers(app: FastifyInstance, ctx: ServerContext, sweepIntervalMs: number): void {
   const timers: NodeJS.Timeout[] = [];
   if (ctx.limiter) {
@@ -162,6 +165,26 @@ function startTimers(app: FastifyInstance, ctx: ServerContext, sweepIntervalMs: 
       }
     };
     timers.push(setInterval(() => void sweep().catch(() => undefined), sweepIntervalMs).unref());
+  }
+  const checkpoint = ctx.backend.checkpoint?.bind(ctx.backend);
+  if (checkpoint) {
+    // The store's deferred work (the local store folds its WAL into the files only at a large
+    // threshold when serving, see serve.ts) is done once no write has come for a while.
+    let written = false;
+    let lastWriteAt = 0;
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        written = true;
+        lastWriteAt = performance.now();
+      }
+    });
+    timers.push(
+      setInterval(() => {
+        if (!written || performance.now() - lastWriteAt < IDLE_CHECKPOINT_MS) return;
+        written = false;
+        void checkpoint().catch(() => undefined);
+      }, IDLE_CHECKPOINT_MS).unref(),
+    );
   }
   app.addHook('onClose', async () => {
     for (const timer of timers) clearInterval(timer);

