@@ -134,6 +134,8 @@ describe('two local stores joined inside SQLite', () => {
     await put(dst, 'b', '\uFFFE', 'x');
     await put(dst, 'b', '🙃', 'x');
     await put(dst, 'b', 'z\uFFFE', 'x');
+    // A run of keys only DST has, longer than a page, between two of SRC's keys.
+    for (let i = 1; i <= 5; i++) await put(dst, 'b', `p:2-${i}`, 'x');
     // Rows that differ by their expiration alone (beyond and within the 60 s tolerance).
     await put(src, 'a', 'exp-far', 'same', nowSeconds + 3600);
     await put(dst, 'b', 'exp-far', 'same', nowSeconds + 7200);

@@ -83,13 +83,26 @@ export function joinPageSql(bounded: boolean, values: boolean): string {
     ORDER BY s.key LIMIT @limit`;
 }
 
-/** A page of the live keys only DST (the attached database) holds, in key order. */
-export function otherOnlyPageSql(bounded: boolean): string {
+/**
+ * A page of the live keys only DST (the attached database) holds, in key order; with
+ * `through`, only keys up to @through (the last key of a page of joinPageSql).
+ */
+export function otherOnlyPageSql(bounded: boolean, through: boolean): string {
   return `SELECT d.key AS key, d.expiration AS expiration, d.metadata AS metadata
     FROM ${JOINED_SCHEMA}.kv d
-    WHERE ${keyRange('d', bounded)} AND ${live('d')}
+    WHERE ${keyRange('d', bounded)}${through ? ' AND d.key <= @through' : ''} AND ${live('d')}
       AND NOT EXISTS (SELECT 1 FROM main.kv s WHERE s.key = d.key AND ${live('s')})
     ORDER BY d.key LIMIT @limit`;
+}
+
+/**
+ * How many live keys DST holds after @after (up to @through with `through`): compared with
+ * how many of them a page of joinPageSql matched, it tells whether DST has keys SRC lacks
+ * there, so otherOnlyPageSql (a probe of SRC per DST key) runs only where it finds some.
+ */
+export function otherCountSql(bounded: boolean, through: boolean): string {
+  return `SELECT count(*) FROM ${JOINED_SCHEMA}.kv d
+    WHERE ${keyRange('d', bounded)}${through ? ' AND d.key <= @through' : ''} AND ${live('d')}`;
 }
 
 /** Rows removed by the sweep that runs when a store is opened: bounded so opening stays fast. */

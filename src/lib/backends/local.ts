@@ -36,6 +36,7 @@ import {
   SQL,
   joinPageSql,
   multiRowPut,
+  otherCountSql,
   otherOnlyPageSql,
 } from './local-sql.js';
 import { DEFAULT_NAMESPACE, LIMITS } from '../limits.js';
@@ -294,45 +295,69 @@ export class LocalBackend implements Backend {
   }
 
   /**
-   * The join behind joinScan: DST's file attached to SRC's connection, two keyset-paged
-   * queries (SRC's keys with DST's row for each; the keys only DST has) merged in key order.
-   * Each page is its own statement, so DST's writer (another connection, maybe in a
-   * transaction) is never blocked, and reads see DST as last committed.
+   * The join behind joinScan: DST's file attached to SRC's connection, SRC's keys read a
+   * page at a time with DST's row for each (joinPageSql); the keys only DST holds are
+   * looked for only in the key ranges where DST has more keys than the page matched (most
+   * ranges of two similar namespaces have none), and merged in key order. Each query is its
+   * own statement, so DST's writer (another connection, maybe in a transaction) is never
+   * blocked, and reads see DST as last committed.
    */
   private async *joinPages(namespace: string, otherFile: string, options: JoinScanOptions): AsyncIterable<KeyPair[]> {
     const { db } = this.connect(namespace);
     const batchSize = options.batchSize ?? 1000;
     const prefix = options.prefix ?? '';
     const upper = prefixUpperBound(prefix);
-    const bounds = upper === null ? { prefix } : { prefix, upper };
+    const bounded = upper !== null;
+    const bounds = bounded ? { prefix, upper } : { prefix };
     db.prepare(`ATTACH DATABASE ? AS ${JOINED_SCHEMA}`).run(otherFile);
     try {
-      const both = db.prepare(joinPageSql(upper !== null, options.values)).raw(true);
-      const otherOnly = db.prepare(otherOnlyPageSql(upper !== null)).raw(true);
-      const pages = {
-        both: new PagedRows<JoinedRow>((after) => both.all({ ...bounds, after, now: this.nowSeconds(), limit: batchSize }) as JoinedRow[]),
-        otherOnly: new PagedRows<ListRow>(
-          (after) => otherOnly.all({ ...bounds, after, now: this.nowSeconds(), limit: batchSize }) as ListRow[],
-        ),
+      const both = db.prepare(joinPageSql(bounded, options.values)).raw(true);
+      const count = { range: db.prepare(otherCountSql(bounded, true)).pluck(), tail: db.prepare(otherCountSql(bounded, false)).pluck() };
+      const onlyOther = {
+        range: db.prepare(otherOnlyPageSql(bounded, true)).raw(true),
+        tail: db.prepare(otherOnlyPageSql(bounded, false)).raw(true),
       };
+      let after = '';
       let batch: KeyPair[] = [];
       for (;;) {
-        const a = pages.both.peek();
-        const b = pages.otherOnly.peek();
-        if (a === null && b === null) break;
-        // No key is in both queries: the second holds only keys SRC lacks.
-        if (a !== null && (b === null || compareKeys(a[0], b[0]) < 0)) {
-          batch.push(joinedPair(a));
-          pages.both.advance();
-        } else {
-          const [key, expiration, metadata] = b as ListRow;
-          batch.push({ key, src: null, dst: { key, value: null, expiration, metadata } });
-          pages.otherOnly.advance();
+        // One clock reading for the page and its counts: a key expiring in between cannot unbalance them.
+        const now = this.nowSeconds();
+        const rows = both.all({ ...bounds, after, now, limit: batchSize }) as JoinedRow[];
+        // A short page is the last: its range runs to the end of the prefix.
+        const through = rows.length === batchSize ? (rows[rows.length - 1] as JoinedRow)[0] : null;
+        let matched = 0;
+        for (const row of rows) matched += row[4];
+        const range = through === null ? { ...bounds, after, now } : { ...bounds, after, through, now };
+        const inOther = (through === null ? count.tail : count.range).get(range) as number;
+        const otherRows =
+          inOther > matched
+            ? new PagedRows<ListRow>(
+                (from) =>
+                  (through === null ? onlyOther.tail : onlyOther.range).all({ ...range, after: from, limit: batchSize }) as ListRow[],
+                after,
+              )
+            : null;
+        let index = 0;
+        for (;;) {
+          const a = index < rows.length ? (rows[index] as JoinedRow) : null;
+          const b = otherRows?.peek() ?? null;
+          if (a === null && b === null) break;
+          // No key is in both queries: the second holds only keys SRC lacks.
+          if (a !== null && (b === null || compareKeys(a[0], b[0]) < 0)) {
+            batch.push(joinedPair(a));
+            index++;
+          } else {
+            const [key, expiration, metadata] = b as ListRow;
+            batch.push({ key, src: null, dst: { key, value: null, expiration, metadata } });
+            otherRows?.advance();
+          }
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
         }
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
+        if (through === null) break;
+        after = through;
       }
       if (batch.length > 0) yield batch;
     } finally {
@@ -522,10 +547,13 @@ function sweepExpired(db: Db, now: number, maxRows: number): number {
 class PagedRows<Row extends [string, ...unknown[]]> {
   private rows: Row[] = [];
   private index = 0;
-  private after = '';
   private finished = false;
 
-  constructor(private readonly readPage: (after: string) => Row[]) {}
+  constructor(
+    private readonly readPage: (after: string) => Row[],
+    /** Rows come after this key. */
+    private after = '',
+  ) {}
 
   peek(): Row | null {
     if (this.index >= this.rows.length) {
