@@ -75,34 +75,52 @@ export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): As
   }
 }
 
-/** A page-buffered reader of one side. */
+/** A page-buffered reader of one side: `entry` is the current one (null at the end); only turning a page awaits. */
 class SideReader {
   private page: SideEntry[] = [];
   private index = 0;
   private finished = false;
+  entry: SideEntry | null = null;
   private readonly pages: AsyncIterator<SideEntry[]>;
 
   constructor(source: AsyncIterable<SideEntry[]>) {
     this.pages = source[Symbol.asyncIterator]();
   }
 
-  /** The next entry without consuming it; null at the end. */
-  async peek(): Promise<SideEntry | null> {
-    while (this.index >= this.page.length) {
-      if (this.finished) return null;
-      const next = await this.pages.next();
-      if (next.done) {
-        this.finished = true;
-        return null;
-      }
-      this.page = next.value;
-      this.index = 0;
+  /**
+   * Move to the next entry: at once within a page (undefined), else a promise of the next
+   * page. Not an async function, so the walk pays for a promise once per page, not per key.
+   */
+  advance(): Promise<void> | undefined {
+    this.index++;
+    if (this.index < this.page.length) {
+      this.entry = this.page[this.index] as SideEntry;
+      return undefined;
     }
-    return this.page[this.index] as SideEntry;
+    return this.turnPage();
   }
 
-  advance(): void {
-    this.index++;
+  /** Read the first entry (call once before the walk). */
+  async start(): Promise<void> {
+    this.index = 0;
+    await this.turnPage();
+  }
+
+  private async turnPage(): Promise<void> {
+    for (;;) {
+      const next = this.finished ? undefined : await this.pages.next();
+      if (next === undefined || next.done) {
+        this.finished = true;
+        this.entry = null;
+        return;
+      }
+      if (next.value.length > 0) {
+        this.page = next.value;
+        this.index = 0;
+        this.entry = this.page[0] as SideEntry;
+        return;
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -122,22 +140,23 @@ export async function* mergeSides(
   const left = new SideReader(readAhead(src, READ_AHEAD_PAGES));
   const right = new SideReader(readAhead(dst, READ_AHEAD_PAGES));
   try {
+    await Promise.all([left.start(), right.start()]);
     let batch: KeyPair[] = [];
     for (;;) {
-      const a = await left.peek();
-      const b = await right.peek();
+      const a = left.entry;
+      const b = right.entry;
       if (a === null && b === null) break;
       const order = a === null ? 1 : b === null ? -1 : compareKeys(a.key, b.key);
-      if (order < 0) {
-        batch.push({ key: (a as SideEntry).key, src: a, dst: null });
-        left.advance();
-      } else if (order > 0) {
-        batch.push({ key: (b as SideEntry).key, src: null, dst: b });
-        right.advance();
-      } else {
-        batch.push({ key: (a as SideEntry).key, src: a, dst: b });
-        left.advance();
-        right.advance();
+      // Advancing is synchronous within a page: the walk awaits once per page, not per key.
+      if (order <= 0) {
+        batch.push({ key: (a as SideEntry).key, src: a, dst: order === 0 ? b : null });
+        const turning = left.advance();
+        if (turning) await turning;
+      }
+      if (order >= 0) {
+        if (order > 0) batch.push({ key: (b as SideEntry).key, src: null, dst: b });
+        const turning = right.advance();
+        if (turning) await turning;
       }
       if (batch.length >= batchSize) {
         yield batch;

@@ -91,8 +91,14 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
   const read = { prefix: options.prefix };
   const pairs = readPairs(src, destination.exists ? dst : null, read);
 
-  /** Walk the merge; hand each key to write / delete to the callbacks. */
-  const compare = async (onWrite: (entry: StoredEntry) => Promise<void>, onDelete: (key: string) => Promise<void>) => {
+  /**
+   * Walk the merge; hand each key to write / delete to the callbacks. They return a promise
+   * only when they did I/O (a full chunk), so the walk does not await once per key.
+   */
+  const compare = async (
+    onWrite: (entry: StoredEntry) => Promise<void> | undefined,
+    onDelete: (key: string) => Promise<void> | undefined,
+  ) => {
     let done = 0;
     for await (const batch of pairs) {
       const now = clock();
@@ -100,7 +106,8 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
         if (pair.src === null) {
           if (options.delete) {
             plan.delete++;
-            await onDelete(pair.key);
+            const deleting = onDelete(pair.key);
+            if (deleting) await deleting;
           } else plan.keep++;
           continue;
         }
@@ -116,7 +123,10 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
         if (refusal) {
           plan.invalid++;
           refusals.add(entry.key, refusal);
-        } else if (plan.invalid === 0 || options.skipInvalid) await onWrite(entry);
+        } else if (plan.invalid === 0 || options.skipInvalid) {
+          const writing = onWrite(entry);
+          if (writing) await writing;
+        }
       }
       done += batch.length;
       options.onProgress?.({ phase: 'comparing', done });
@@ -150,8 +160,8 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
 
   if (dryRun) {
     await compare(
-      async () => undefined,
-      async () => undefined,
+      () => undefined,
+      () => undefined,
     );
     return summary(null, false, false);
   }
@@ -166,19 +176,19 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
       let writes: StoredEntry[] = [];
       let deletes: string[] = [];
       await compare(
-        async (entry) => {
+        (entry) => {
           writes.push(entry);
-          if (writes.length >= WRITE_CHUNK) {
-            await applier.write(writes);
-            writes = [];
-          }
+          if (writes.length < WRITE_CHUNK) return undefined;
+          const full = writes;
+          writes = [];
+          return applier.write(full);
         },
-        async (key) => {
+        (key) => {
           deletes.push(key);
-          if (deletes.length >= WRITE_CHUNK) {
-            await applier.remove(deletes);
-            deletes = [];
-          }
+          if (deletes.length < WRITE_CHUNK) return undefined;
+          const full = deletes;
+          deletes = [];
+          return applier.remove(full);
         },
       );
       await applier.write(writes);
@@ -205,8 +215,14 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
       const writes = new KeySpool(`${folder.dir}/write`);
       const deletes = new KeySpool(`${folder.dir}/delete`);
       await compare(
-        async (entry) => writes.add(entry.key),
-        async (key) => deletes.add(key),
+        (entry) => {
+          writes.add(entry.key);
+          return undefined;
+        },
+        (key) => {
+          deletes.add(key);
+          return undefined;
+        },
       );
       writes.finish();
       deletes.finish();
