@@ -31,12 +31,13 @@ export const SQL = {
   get: 'SELECT key, value, expiration, metadata FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
   put: 'INSERT OR REPLACE INTO kv (key, value, expiration, metadata) VALUES (?, ?, ?, ?)',
   /**
-   * Many keys in one statement: `?` is a JSON array of keys, one row per element in its order
-   * (key NULL where missing or expired). A third cheaper than one `get` per key.
+   * Many keys in one statement: `?` is a JSON array of keys, one row per element with its
+   * index in the array (key NULL where missing or expired). A third cheaper than one `get`
+   * per key. No ORDER BY: the caller places rows by index, and sorting would make SQLite
+   * copy every row, values included, through a temporary B-tree.
    */
-  getMany: `SELECT kv.key AS key, kv.value AS value, kv.expiration AS expiration, kv.metadata AS metadata
-    FROM json_each(?) wanted LEFT JOIN kv ON kv.key = wanted.value AND (kv.expiration IS NULL OR kv.expiration > ?)
-    ORDER BY wanted.key`,
+  getMany: `SELECT wanted.key AS idx, kv.key AS key, kv.value AS value, kv.expiration AS expiration, kv.metadata AS metadata
+    FROM json_each(?) wanted LEFT JOIN kv ON kv.key = wanted.value AND (kv.expiration IS NULL OR kv.expiration > ?)`,
   deleteLive: 'DELETE FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
   deleteAny: 'DELETE FROM kv WHERE key = ?',
   /** after, lower bound (inclusive), upper bound (exclusive) are all applied; unused ones get sentinels. */

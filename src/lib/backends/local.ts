@@ -199,8 +199,13 @@ export class LocalBackend implements Backend {
   async getMany(namespace: string, keys: string[]): Promise<(StoredEntry | null)[]> {
     if (keys.length === 0) return [];
     const now = this.nowSeconds();
-    const rows = this.statement(namespace, SQL.getMany, RAW).all(JSON.stringify(keys), now) as (EntryRow | [null])[];
-    return rows.map((row) => (row[0] === null ? null : entryOf(row as EntryRow)));
+    // Each row carries its key's index in `keys` (rows come in no promised order); key null: missing.
+    const rows = this.statement(namespace, SQL.getMany, RAW).all(JSON.stringify(keys), now) as [number, ...EntryRow][];
+    const entries: (StoredEntry | null)[] = new Array(keys.length).fill(null);
+    for (const [index, key, value, expiration, metadata] of rows) {
+      if (key !== null) entries[index] = { key, value, expiration, metadata };
+    }
+    return entries;
   }
 
   async put(namespace: string, entry: StoredEntry): Promise<void> {
