@@ -2,10 +2,10 @@
  * The fast path: run a script-called command without loading oclif.
  *
  * Why: loading @oclif/core costs about as much as starting Node, and scripts call
- * `kv get`, `kv put`, `kv list`, `kv delete`, `ns list` and `import` in loops. bin/run.js hands every
- * invocation here first; the commands in FAST_ACTIONS have their bodies in
- * src/cli/actions, which the oclif command's run() calls too, so both paths run the same
- * code with the same CommandSession.
+ * `kv get`, `kv put`, `kv list`, `kv delete`, `ns list`, `import`, `export`, `diff`, `sync` and
+ * `copy` in loops. bin/run.js hands every invocation here first; the commands in FAST_ACTIONS
+ * have their bodies in src/cli/actions, which the oclif command's run() calls too, so both
+ * paths run the same code with the same CommandSession.
  *
  * How: the command and its flags come from oclif.manifest.json (written by `oclif manifest`
  * at build time): each flag's type, char, options, multiple, exclusive set and default, the
@@ -42,6 +42,10 @@ const FAST_ACTIONS: Record<string, () => Promise<{ action: Action }>> = {
   'kv:delete': () => import('./actions/kv-delete.js') as Promise<{ action: Action }>,
   'ns:list': () => import('./actions/ns-list.js') as Promise<{ action: Action }>,
   import: () => import('./actions/import.js') as Promise<{ action: Action }>,
+  export: () => import('./actions/export.js') as Promise<{ action: Action }>,
+  diff: () => import('./actions/diff.js') as Promise<{ action: Action }>,
+  sync: () => import('./actions/sync.js') as Promise<{ action: Action }>,
+  copy: () => import('./actions/copy.js') as Promise<{ action: Action }>,
 };
 
 export const FAST_COMMAND_IDS = Object.keys(FAST_ACTIONS);
@@ -71,7 +75,9 @@ export async function dispatch(manifest: Manifest, argv: string[], env: NodeJS.P
     const result = await action(session);
     // oclif prints a --json result as two-space JSON (colours only on a terminal, declined above).
     if (invocation.json && result && !session.jsonWritten) await writeStdout(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    // An answer that is no error may set process.exitCode (diff: 10 when the stores differ);
+    // oclif leaves the process to exit with it, and bin/run.js's process.exit would drop it.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     return reportError(error as Error, invocation.json);
   } finally {

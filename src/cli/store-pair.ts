@@ -1,21 +1,15 @@
-/** The SRC and DST arguments of diff, sync and copy, opened as two stores and closed after use. */
-import { Args, Flags } from '@oclif/core';
+/**
+ * The SRC and DST of diff, sync and copy at run time: both stores opened and closed after
+ * use, and the messages about what DST refused. Free of oclif (the arguments and shared flags
+ * are declared in store-pair-flags.ts): the actions of these commands run on the fast path.
+ */
 import { ExitCode, KvadmError, UsageError, ValidationError } from '../lib/errors.js';
-import { warn } from '../lib/term/index.js';
+// Leaves, not term/index.js or sync/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
+import { warn } from '../lib/term/output.js';
 import { count, counted } from '../lib/words.js';
-import type { Settings } from '../lib/config/index.js';
-import { type Store, openStore, parseStoreAddress } from '../lib/sync/index.js';
-
-export const storeArgs = {
-  src: Args.string({ description: 'Source store: NAMESPACE, or PROFILE:NAMESPACE for a `kvadm config` profile.', required: true }),
-  dst: Args.string({ description: 'Destination store: NAMESPACE, or PROFILE:NAMESPACE.', required: true }),
-};
-
-/** Flags that sync and copy share. */
-export const createNamespaceFlag = Flags.boolean({ summary: 'Create DST if it does not exist (otherwise that is exit 3).' });
-export const skipInvalidFlag = Flags.boolean({
-  summary: 'Write the valid entries and leave out those DST would refuse (they are listed).',
-});
+import type { Settings } from '../lib/config/settings.js';
+import { parseStoreAddress } from '../lib/sync/address.js';
+import { type Store, openStore } from '../lib/sync/stores.js';
 
 /** What sync and copy found DST would refuse: an error (nothing was written), or with --skip-invalid a warning. */
 export function reportRefusedEntries(

@@ -1,19 +1,9 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import {
-  createNamespaceFlag,
-  refuseNamespaceFlag,
-  refusedKeysError,
-  reportRefusedEntries,
-  skipInvalidFlag,
-  storeArgs,
-  withStores,
-} from '../cli/store-pair.js';
-import { rateText, seconds, startProgress } from '../lib/term/index.js';
-import { count } from '../lib/words.js';
-import { type CopySummary, copyStore } from '../lib/sync/index.js';
+import { type CopyResult, action } from '../cli/actions/copy.js';
+import { createNamespaceFlag, skipInvalidFlag, storeArgs } from '../cli/store-pair-flags.js';
 
-export type CopyResult = CopySummary;
+export type { CopyResult } from '../cli/actions/copy.js';
 
 export default class Copy extends BaseCommand<typeof Copy> {
   static override summary = 'Write every key of SRC into DST, without reading DST (for an empty or new namespace).';
@@ -32,30 +22,6 @@ As import: if an entry would be refused by DST nothing is written (exit 2) unles
   };
 
   async run(): Promise<CopyResult> {
-    refuseNamespaceFlag(this.flags.namespace);
-    const started = performance.now();
-    const progress = await startProgress('copying', !this.jsonEnabled());
-    let summary: CopySummary;
-    try {
-      summary = await withStores(this.settings().settings, this.args, (src, dst) =>
-        copyStore(src, dst, {
-          prefix: this.flags.prefix,
-          skipInvalid: this.flags['skip-invalid'],
-          createNamespace: this.flags['create-namespace'],
-          onProgress: (p) => progress.update(() => rateText(p.phase, p.done, started)),
-        }),
-      );
-    } finally {
-      progress.stop();
-    }
-    const s = summary;
-    reportRefusedEntries(s, s.invalidCount, { skipInvalid: this.flags['skip-invalid'], quiet: this.jsonEnabled() });
-    this.info(
-      `copied ${count(s.written)} of ${count(s.entries)} entries from '${s.source}' to '${s.destination}'${s.createdNamespace ? ' (created)' : ''}: ${seconds(s.seconds)}, ${count(s.keysPerSecond)} keys/s`,
-    );
-    if (s.failed > 0) {
-      throw refusedKeysError('COPY_INCOMPLETE', s, 'run the same command again (or kvadm sync, which writes only what is missing)');
-    }
-    return summary;
+    return action(this.session);
   }
 }

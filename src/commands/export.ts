@@ -1,12 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { type ExportSummary, exportEntries } from '../lib/bulk/export.js';
-import { abortOnSignals } from '../lib/bulk/interrupt.js';
-import { FORMATS, delimiterOf, formatOf, formatOfFile } from '../lib/formats/index.js';
-import { rateText, seconds, startProgress } from '../lib/term/index.js';
-import { count, counted } from '../lib/words.js';
+import { type ExportResult, action } from '../cli/actions/export.js';
+import { FORMATS } from '../lib/formats/index.js';
 
-export type ExportResult = ExportSummary;
+export type { ExportResult } from '../cli/actions/export.js';
 
 export default class Export extends BaseCommand<typeof Export> {
   static override summary = 'Write every live key of a namespace, with value, metadata and expiration, to a file or stdout.';
@@ -30,36 +27,6 @@ The output imports unchanged with \`kvadm import\`, and exporting the imported n
   };
 
   async run(): Promise<ExportResult> {
-    const file = this.args.file === '-' ? undefined : this.args.file;
-    const format = file === undefined ? (formatOf(undefined, this.flags.format) ?? 'jsonl') : formatOfFile(file, this.flags.format);
-    const delimiter = delimiterOf(file, this.flags.delimiter);
-    const kv = await this.namespace();
-    const started = performance.now();
-    const progress = await startProgress(`exporting '${kv.name}'`, !this.jsonEnabled());
-    // Ctrl-C (or SIGTERM) stops the export and removes its temporary file.
-    const signals = abortOnSignals();
-    let summary: ExportSummary;
-    try {
-      summary = await exportEntries(kv, file === undefined ? { kind: 'stream', stream: process.stdout } : { kind: 'file', path: file }, {
-        format,
-        delimiter,
-        ...(this.flags.prefix ? { prefix: this.flags.prefix } : {}),
-        onProgress: (p) => progress.update(() => rateText('exporting', p.entries, started)),
-        signal: signals.signal,
-      });
-    } finally {
-      signals.stop();
-      progress.stop();
-    }
-    this.info(
-      `exported ${counted(summary.entries, 'entry', 'entries')} from '${summary.namespace}' to ${summary.target}: ${seconds(summary.seconds)}, ${count(summary.keysPerSecond)} keys/s${summary.base64Values ? ` (${counted(summary.base64Values, 'binary value')} as base64)` : ''}`,
-    );
-    return summary;
-  }
-
-  /** With data on stdout, the --json summary goes to stderr: stdout carries nothing but data. */
-  protected override logJson(json: unknown): void {
-    if (this.args.file === undefined || this.args.file === '-') process.stderr.write(`${JSON.stringify(json, null, 2)}\n`);
-    else super.logJson(json);
+    return action(this.session);
   }
 }

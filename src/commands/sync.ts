@@ -1,19 +1,9 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import {
-  createNamespaceFlag,
-  refuseNamespaceFlag,
-  refusedKeysError,
-  reportRefusedEntries,
-  skipInvalidFlag,
-  storeArgs,
-  withStores,
-} from '../cli/store-pair.js';
-import { confirmDestructive, rateText, seconds, startProgress } from '../lib/term/index.js';
-import { count } from '../lib/words.js';
-import { type RefusedEntry, type SyncPlan, type SyncSummary, syncStores } from '../lib/sync/index.js';
+import { type SyncResult, action } from '../cli/actions/sync.js';
+import { createNamespaceFlag, skipInvalidFlag, storeArgs } from '../cli/store-pair-flags.js';
 
-export type SyncResult = SyncSummary;
+export type { SyncResult } from '../cli/actions/sync.js';
 
 export default class Sync extends BaseCommand<typeof Sync> {
   static override summary = 'Make DST match SRC: write the keys that are new or different, and with --delete remove the extra ones.';
@@ -38,64 +28,8 @@ If an SRC entry would be refused by DST (for example an expiration now under 60 
   };
 
   async run(): Promise<SyncResult> {
-    refuseNamespaceFlag(this.flags.namespace);
-    const started = performance.now();
-    let progress = await startProgress('comparing', !this.jsonEnabled());
-    let summary: SyncSummary;
-    try {
-      summary = await withStores(this.settings().settings, this.args, (src, dst) =>
-        syncStores(src, dst, {
-          prefix: this.flags.prefix,
-          delete: this.flags.delete,
-          dryRun: this.flags['dry-run'],
-          skipInvalid: this.flags['skip-invalid'],
-          createNamespace: this.flags['create-namespace'],
-          confirm: async (plan) => {
-            progress.stop();
-            this.info(`plan for '${dst.label}': ${planText(plan)}`);
-            const confirmed =
-              plan.delete === 0 ||
-              (await confirmDestructive({
-                action: `delete ${count(plan.delete)} keys from '${dst.label}' and write ${count(plan.add + plan.change)}`,
-                force: this.flags.force,
-              }));
-            // A remote sync writes after this answer: show its progress too.
-            if (confirmed) progress = await startProgress('writing', !this.jsonEnabled());
-            return confirmed;
-          },
-          onProgress: (p) => progress.update(() => rateText(p.phase, p.done, started)),
-        }),
-      );
-    } finally {
-      progress.stop();
-    }
-    this.report(summary);
-    return summary;
-  }
-
-  private report(s: SyncSummary): void {
-    reportRefusedEntries(s, s.plan.invalid, { skipInvalid: this.flags['skip-invalid'], quiet: this.jsonEnabled() });
-    const nothing = s.plan.add + s.plan.change + s.plan.delete === 0;
-    if (s.dryRun) this.info(`dry run, nothing changed: ${planText(s.plan)}`);
-    else if (nothing) this.info(`already in sync: ${count(s.plan.same)} keys match, nothing written${keptText(s.plan)}`);
-    else if (!s.applied) this.info('nothing changed (not confirmed)');
-    else {
-      this.info(
-        `synced '${s.source}' to '${s.destination}'${s.createdNamespace ? ' (created)' : ''}: ${count(s.written)} written, ${count(s.deleted)} deleted, ${count(s.plan.same)} already matching${keptText(s.plan)} (${seconds(s.seconds)})`,
-      );
-    }
-    if (s.failed > 0) {
-      throw refusedKeysError('SYNC_INCOMPLETE', s, 'run the same command again: it writes only what is still missing');
-    }
+    return action(this.session);
   }
 }
 
-function planText(plan: SyncPlan): string {
-  return `${count(plan.add)} to add, ${count(plan.change)} to change, ${count(plan.delete)} to delete, ${count(plan.same)} same${keptText(plan)}${plan.invalid ? `, ${count(plan.invalid)} invalid` : ''}`;
-}
-
-function keptText(plan: SyncPlan): string {
-  return plan.keep > 0 ? `, ${count(plan.keep)} only in DST kept (--delete removes them)` : '';
-}
-
-export type { RefusedEntry };
+export type { RefusedEntry } from '../lib/sync/index.js';

@@ -1,4 +1,5 @@
-// bin/run.js runs kv get, kv put, kv list, kv delete, ns list and import without loading oclif
+// bin/run.js runs kv get, kv put, kv list, kv delete, ns list, import, export, diff, sync and
+// copy without loading oclif
 // (src/cli/dispatch.ts), declining to oclif whatever it does not reproduce. These tests
 // hold the two paths to each other: every invocation below runs both ways with the same
 // store before each run — the real binary (fast path), and oclif in this process
@@ -16,16 +17,38 @@ interface ParityCase {
   input?: string | Uint8Array;
   /** Keys to (re)write before each of the two runs, so state-changing commands start alike. */
   seed?: string[];
+  /**
+   * Commands run through oclif before each of the two runs, after `seed`: each must exit 0, or
+   * 3 for an `ns delete` of a namespace already gone (a case before may have deleted it).
+   */
+  setup?: string[][];
+  /** Files the command writes: removed before each run, and their bytes compared after. */
+  files?: string[];
   /** Also run on the http target (the whole table runs on the local one; spawning is slow). */
   remote?: true;
-  /** The output carries durations and rates (import's summary): compared with those masked. */
+  /** The output carries durations and rates (summaries of import, export, diff, sync, copy): compared with those masked. */
   timed?: true;
 }
 
-/** An import summary's seconds and keys/s, which differ from run to run, masked. */
+/** A summary's seconds and keys/s, which differ from run to run, masked: "0.02 s, 114 keys/s", "(0.02 s)", JSON fields. */
 function maskTimes(text: string): string {
-  return text.replace(/\d+(\.\d+)? s, [\d,]+ keys\/s/g, 'T s, R keys/s').replace(/"(seconds|keysPerSecond)": [\d.]+/g, '"$1": 0');
+  return text
+    .replace(/\d+(\.\d+)? s, [\d,]+ keys\/s/g, 'T s, R keys/s')
+    .replace(/\(\d+(\.\d+)? s\)/g, '(T s)')
+    .replace(/"(seconds|keysPerSecond)": [\d.]+/g, '"$1": 0');
 }
+
+/** Where export writes its files: a folder of the test's own, never the repository. */
+const exportDir = tempDir('fast-export');
+const exportJson = path.join(exportDir, 'left.json');
+const exportCsv = path.join(exportDir, 'left.csv');
+
+/** `mirror` emptied but for a key only it has, before a sync or copy into it. */
+const resetMirror = [
+  ['ns', 'delete', 'mirror', '--force'],
+  ['ns', 'create', 'mirror'],
+  ['kv', 'put', '-n', 'mirror', 'only-in-mirror', 'x'],
+];
 
 const binary = Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 13, 0x80]);
 
@@ -116,16 +139,66 @@ const cases: ParityCase[] = [
   { argv: ['import', 'no-such-file.json', '-n', 'other'] },
   { argv: ['import', '-', '--format', 'yaml'], input: 'x' },
   { argv: ['import', '-', '--format', 'jsonl', '-n', 'nope'], input: '{"key":"i1","value":"a"}\n', timed: true },
+  // diff: left and twin hold the same entries; right differs from left in every way (see beforeAll)
+  { argv: ['diff', 'left', 'twin'], timed: true, remote: true },
+  { argv: ['diff', 'left', 'right'], timed: true, remote: true },
+  { argv: ['diff', 'left', 'right', '--json'], timed: true },
+  { argv: ['diff', 'left', 'right', '--keys-only', '-p', 'b'], timed: true },
+  { argv: ['diff', 'left', 'nope'], timed: true, remote: true },
+  { argv: ['diff', 'nope', 'left', '--json'], timed: true },
+  { argv: ['diff', 'left', 'twin', '-n', 'left'] },
+  { argv: ['diff', 'left', 'no-such-profile:twin'] },
+  { argv: ['diff', 'left'] },
+  { argv: ['diff', 'left', 'twin', 'extra'] },
+  { argv: ['diff', 'left', 'twin', '--bogus'] },
+  // sync
+  { argv: ['sync', 'left', 'right', '--dry-run'], timed: true },
+  { argv: ['sync', 'left', 'twin'], timed: true },
+  { argv: ['sync', 'left', 'mirror'], setup: resetMirror, timed: true, remote: true },
+  { argv: ['sync', 'left', 'mirror', '--delete', '--force', '--json'], setup: resetMirror, timed: true },
+  { argv: ['sync', 'left', 'mirror', '--delete'], setup: resetMirror, timed: true, remote: true },
+  { argv: ['sync', 'left', 'mirror', '--create-namespace'], setup: [['ns', 'delete', 'mirror', '--force']], timed: true },
+  { argv: ['sync', 'left', 'mirror'], setup: [['ns', 'delete', 'mirror', '--force']], timed: true },
+  { argv: ['sync', 'left', 'mirror', '--force', '--bogus'] },
+  { argv: ['sync', 'left'] },
+  // copy
+  { argv: ['copy', 'left', 'mirror'], setup: resetMirror, timed: true, remote: true },
+  { argv: ['copy', 'left', 'mirror', '--create-namespace', '--json'], setup: [['ns', 'delete', 'mirror', '--force']], timed: true },
+  { argv: ['copy', 'left', 'mirror', '-p', 'a'], setup: resetMirror, timed: true },
+  { argv: ['copy', 'nope', 'mirror'], timed: true, remote: true },
+  { argv: ['copy', 'left', 'mirror'], setup: [['ns', 'delete', 'mirror', '--force']], timed: true },
+  { argv: ['copy', 'left'] },
+  { argv: ['copy', 'left', 'mirror', '--delete'] },
+  // export: the data on stdout, or into a file; the summary on stderr (with --json too, when the data is on stdout)
+  { argv: ['export', '-n', 'left'], timed: true, remote: true },
+  { argv: ['export', '-n', 'left', '--json'], timed: true },
+  { argv: ['export', '-', '-n', 'left', '--format', 'csv', '-p', 'b'], timed: true },
+  { argv: ['export', exportJson, '-n', 'left'], files: [exportJson], timed: true, remote: true },
+  { argv: ['export', exportCsv, '-n', 'left', '--json'], files: [exportCsv], timed: true },
+  { argv: ['export', '-n', 'nope'], timed: true, remote: true },
+  { argv: ['export', path.join(exportDir, 'left.txt'), '-n', 'left'], timed: true },
+  { argv: ['export', '-n', 'left', '--format', 'yaml'] },
+  { argv: ['export', 'a', 'b', '-n', 'left'] },
   // help stays oclif's
   { argv: ['kv', 'put', '--help'] },
 ];
 
-/** Seed, then run `testCase` through the binary (fast path) or in this process (oclif). */
-async function run(target: BackendTarget, testCase: ParityCase, via: 'fast' | 'oclif'): Promise<CliResult> {
+/**
+ * Seed and set up, then run `testCase` through the binary (fast path) or in this process
+ * (oclif); with the bytes of the files it wrote.
+ */
+async function run(target: BackendTarget, testCase: ParityCase, via: 'fast' | 'oclif'): Promise<CliResult & { files: string[] }> {
   const env = target.env();
   for (const key of testCase.seed ?? []) expect((await runCommand(['kv', 'put', key, 'seeded'], { env })).code).toBe(0);
+  for (const argv of testCase.setup ?? []) {
+    const done = await runCommand(argv, { env });
+    const allowed = argv[0] === 'ns' && argv[1] === 'delete' ? [0, 3] : [0];
+    expect(allowed, `${argv.join(' ')}: ${done.stderr}`).toContain(done.code);
+  }
+  for (const file of testCase.files ?? []) fs.rmSync(file, { force: true });
   const options = { env, ...(testCase.input === undefined ? {} : { input: testCase.input }) };
-  return via === 'fast' ? runCli(testCase.argv, options) : runCommand(testCase.argv, options);
+  const result = await (via === 'fast' ? runCli(testCase.argv, options) : runCommand(testCase.argv, options));
+  return { ...result, files: (testCase.files ?? []).map((file) => fs.readFileSync(file, 'latin1')) };
 }
 
 forEachBackend('the fast path and oclif answer alike', (target) => {
@@ -137,6 +210,26 @@ forEachBackend('the fast path and oclif answer alike', (target) => {
     expect((await runCommand(['kv', 'put', 'bin', '-'], { env, input: binary })).code).toBe(0);
     expect((await runCommand(['ns', 'create', 'other'], { env })).code).toBe(0);
     expect((await runCommand(['kv', 'put', '-n', 'other', 'k', 'v'], { env })).code).toBe(0);
+    // For diff, sync, copy and export: twin holds what left holds; right has a key changed in
+    // value and one in metadata, lacks one and has one of its own (with a tab: printed quoted).
+    for (const name of ['left', 'twin', 'right', 'mirror']) expect((await runCommand(['ns', 'create', name], { env })).code).toBe(0);
+    for (const [namespace, key, value, ...flags] of [
+      ['left', 'a', '1'],
+      ['left', 'b1', 'two', '--metadata', '{"m":1}'],
+      ['left', 'b2', 'three'],
+      ['left', 'c', 'héllo'],
+      ['twin', 'a', '1'],
+      ['twin', 'b1', 'two', '--metadata', '{"m":1}'],
+      ['twin', 'b2', 'three'],
+      ['twin', 'c', 'héllo'],
+      ['right', 'a', '1'],
+      ['right', 'b1', 'two', '--metadata', '{"m":2}'],
+      ['right', 'b2', 'THREE'],
+      ['right', 'tab\tkey', 'x'],
+    ] as string[][]) {
+      const put = await runCommand(['kv', 'put', '-n', namespace as string, key as string, value as string, ...flags], { env });
+      expect(put.code, put.stderr).toBe(0);
+    }
   });
 
   for (const testCase of cases.filter((c) => target.name === 'local' || c.remote)) {
@@ -144,10 +237,11 @@ forEachBackend('the fast path and oclif answer alike', (target) => {
       const fast = await run(target, testCase, 'fast');
       const slow = await run(target, testCase, 'oclif');
       const shown = (text: string) => (testCase.timed ? maskTimes(text) : text);
-      expect({ code: fast.code, stderr: shown(fast.stderr), stdout: shown(fast.stdout) }).toEqual({
+      expect({ code: fast.code, stderr: shown(fast.stderr), stdout: shown(fast.stdout), files: fast.files }).toEqual({
         code: slow.code,
         stderr: shown(slow.stderr),
         stdout: shown(slow.stdout),
+        files: slow.files,
       });
       if (!testCase.timed) expect(fast.stdoutBytes.equals(slow.stdoutBytes)).toBe(true);
     });
@@ -191,6 +285,10 @@ forEachBackend('what a command loads', (target) => {
     ['ns', 'list'],
     ['--json', 'ns', 'list'],
     ['import', '-', '--format', 'jsonl', '--dry-run'],
+    ['export', '-n', 'default'],
+    ['diff', 'default', 'default'],
+    ['sync', 'default', 'synced', '--create-namespace', '--delete', '--force'],
+    ['copy', 'default', 'copied', '--create-namespace'],
   ];
   for (const argv of fastInvocations) {
     it(`kvadm ${argv.join(' ')} runs without loading oclif`, async () => {
@@ -199,6 +297,16 @@ forEachBackend('what a command loads', (target) => {
       expect(loads(modules, '@oclif/core')).toBe(false);
     });
   }
+
+  it('kvadm sync --delete refuses off a terminal without loading oclif', async () => {
+    const env = target.env();
+    expect((await runCommand(['ns', 'create', 'refusing'], { env })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', '-n', 'refusing', 'only-here', 'x'], { env })).code).toBe(0);
+    const { result, modules } = await loadedModules(['sync', 'default', 'refusing', '--delete'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('without confirmation: not running on a terminal');
+    expect(loads(modules, '@oclif/core')).toBe(false);
+  });
 
   it('kvadm kv get --help goes through oclif', async () => {
     const { result, modules } = await loadedModules(['kv', 'get', '--help'], target.env());

@@ -82,6 +82,34 @@ describe('parseInvocation', () => {
     });
   });
 
+  it("reads the two stores of diff, sync and copy, and export's optional file", () => {
+    expect(parseInvocation(command('diff'), ['users', 'prod:users', '-p', 'user:', '--keys-only'])).toEqual({
+      flags: { prefix: 'user:', 'keys-only': true },
+      args: { src: 'users', dst: 'prod:users' },
+      argv: ['users', 'prod:users'],
+      json: false,
+    });
+    expect(parseInvocation(command('sync'), ['a', 'b', '--delete', '-f', '--json'])).toEqual({
+      flags: { delete: true, force: true, json: true },
+      args: { src: 'a', dst: 'b' },
+      argv: ['a', 'b'],
+      json: true,
+    });
+    expect(parseInvocation(command('copy'), ['a', 'b', '--create-namespace', '--skip-invalid'])).toEqual({
+      flags: { 'create-namespace': true, 'skip-invalid': true },
+      args: { src: 'a', dst: 'b' },
+      argv: ['a', 'b'],
+      json: false,
+    });
+    expect(parseInvocation(command('export'), ['-n', 'users'])).toEqual({ flags: { namespace: 'users' }, args: {}, argv: [], json: false });
+    expect(parseInvocation(command('export'), ['out.csv', '--delimiter', ';'])).toEqual({
+      flags: { delimiter: ';' },
+      args: { file: 'out.csv' },
+      argv: ['out.csv'],
+      json: false,
+    });
+  });
+
   it('gives a command with variadic keys every argument', () => {
     expect(parseInvocation(command('kv:delete'), ['a', 'b', '-f', 'c'])).toEqual({
       flags: { force: true },
@@ -111,6 +139,16 @@ describe('parseInvocation', () => {
     ['kv:list', ['--limit', '1', '--all']],
     ['kv:delete', ['--prefix', 'p', '--from-file', 'f']],
     ['ns:list', ['extra']],
+    ['diff', ['a']],
+    ['diff', ['a', 'b', 'c']],
+    ['diff', ['a', 'b', '--delete']],
+    ['sync', ['a', 'b', '-df']],
+    ['sync', ['a', 'b', '--delete', '--delete']],
+    ['copy', []],
+    ['copy', ['a', 'b', '--force']],
+    ['export', ['a.json', 'b.json']],
+    ['export', ['--format', 'yaml']],
+    ['export', ['--prefix', '-x']],
   ];
   for (const [id, argv] of declined) {
     it(`declines ${id} ${JSON.stringify(argv)} (oclif answers)`, () => {

@@ -6,7 +6,7 @@
  * values for `kvadm config`; paths.ts names the per-user data and config folders.
  *
  * Code elsewhere imports from this index, except modules on the fast path (src/cli/dispatch.ts
- * and what it loads for `kv get/put/list/delete`, `ns list`): they import the leaf file they
+ * and what it loads for the commands in its FAST_ACTIONS): they import the leaf file they
  * need, because this index loads every file of the folder, and each module costs start-up
  * time that `kvadm kv get` in a shell loop pays on every call (the two indexes added 7
  * modules there, measured at several ms of CPU per run).

@@ -6,7 +6,9 @@
  */
 import type { Backend } from '../backends/backend.js';
 import { createBackend } from '../backends/index.js';
-import { type Settings, configFilePath, profileNames, readConfigFile, resolveSettings } from '../config/index.js';
+// Leaves, not config/index.js: diff, sync and copy run on the fast path, which loads no module it does not use (see config/index.ts).
+import { configFilePath, profileNames, readConfigFile } from '../config/file.js';
+import { type Settings, resolveSettings } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import type { StoreAddress } from './address.js';
 
