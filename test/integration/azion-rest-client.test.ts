@@ -155,6 +155,30 @@ describe('errors and exit codes', () => {
     expect(error.hint).toContain('azion-api-url');
   });
 
+  it('an azion-api-url that is not an http(s) URL, or carries credentials, exits 2 before any request', () => {
+    const refusal = (apiUrl: string) => {
+      try {
+        client({ apiUrl });
+      } catch (error) {
+        return { message: (error as KvadmError).message, hint: (error as KvadmError).hint, exitCode: (error as KvadmError).exitCode };
+      }
+      throw new Error(`${apiUrl} was accepted`);
+    };
+    expect(refusal('api.azion.com/v4')).toEqual({
+      message: 'invalid azion-api-url "api.azion.com/v4"',
+      hint: "give the API's root, such as https://api.azion.com/v4",
+      exitCode: ExitCode.usage,
+    });
+    expect(refusal('ftp://api.azion.com/v4')).toMatchObject({
+      message: 'unsupported URL scheme ftp: in azion-api-url "ftp://api.azion.com/v4"',
+      hint: 'use an http:// or https:// URL',
+    });
+    const withPassword = refusal('https://me:secret@api.azion.com/v4');
+    expect(withPassword).toMatchObject({ message: 'the azion-api-url must not carry credentials', exitCode: ExitCode.usage });
+    expect(withPassword.hint).toContain('kvadm config set azion-token');
+    expect(api.requests).toHaveLength(0);
+  });
+
   it('an unreachable API exits 6 after the retries', async () => {
     const closed = await closedPort();
     const error = await failure(client({ apiUrl: `http://127.0.0.1:${closed}/v4`, retries: 2 }).listNamespaces());

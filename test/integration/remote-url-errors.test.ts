@@ -66,6 +66,36 @@ describe('remote base URL errors', () => {
   });
 });
 
+describe('a remote URL refused before any request', () => {
+  it.each([
+    [
+      'not a URL',
+      'not a url',
+      'invalid remote URL "not a url"',
+      'give a base URL such as http://127.0.0.1:8787/client/v4 (--url or KVADM_URL)',
+    ],
+    [
+      'another scheme',
+      'ftp://127.0.0.1/client/v4',
+      'unsupported URL scheme ftp: in remote URL "ftp://127.0.0.1/client/v4"',
+      'use an http:// or https:// URL',
+    ],
+    [
+      'credentials in it',
+      'http://user:secret@127.0.0.1:1/client/v4',
+      'the remote URL must not carry credentials',
+      'pass the token with --token or KVADM_TOKEN',
+    ],
+  ])('%s: exit 2, the setting named, a hint, and never the password', async (_case, url, message, hint) => {
+    const result = await http(url, ['kv', 'list']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`kvadm: error: ${message}`);
+    expect(result.stderr).toContain(`hint: ${hint}`);
+    expect(result.stderr).not.toContain('secret');
+    expectTwoLines(result.stderr);
+  });
+});
+
 describe.skipIf(!hasOpenssl)('a server with a self-signed certificate (needs openssl to make one)', () => {
   let server: https.Server;
   let url = '';

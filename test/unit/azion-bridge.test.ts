@@ -7,6 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import {
+  AZION_NAMESPACE_PATTERN,
+  BRIDGE_AZION_LIMITS,
   BRIDGE_LIMITS,
   BRIDGE_WIRE_CODES,
   INDEX_BUCKETS,
@@ -17,7 +19,7 @@ import {
 } from '../../src/lib/azion/bridge/bridge.js';
 import { withWriteLimit } from '../../src/lib/azion/emulator.js';
 import { type AzionRuntime, installAzionRuntime } from '../../src/lib/azion/runtime.js';
-import { LIMITS } from '../../src/lib/limits.js';
+import { AZION_LIMITS, AZION_NAMESPACE_NAME_PATTERN, LIMITS } from '../../src/lib/limits.js';
 import { VALIDATION_WIRE_CODES, WIRE_CODES } from '../../src/lib/wire-codes.js';
 import { repoRoot, tempDir } from '../helpers.js';
 
@@ -72,6 +74,50 @@ describe('the Azion bridge Function', () => {
     expect(BRIDGE_WIRE_CODES.metadataTooLarge).toBe(VALIDATION_WIRE_CODES.METADATA_TOO_LARGE);
     expect(BRIDGE_WIRE_CODES.expirationTtlInvalid).toBe(VALIDATION_WIRE_CODES.EXPIRATION_TTL_INVALID);
     expect(BRIDGE_WIRE_CODES.cursorInvalid).toBe(VALIDATION_WIRE_CODES.CURSOR_INVALID);
+  });
+
+  it("keeps Azion's namespace rule and limits as kvadm does: the same names refused, one by one, in the handler too", async () => {
+    expect(BRIDGE_AZION_LIMITS).toEqual(AZION_LIMITS);
+    const names = [
+      'ab',
+      'abc',
+      'a'.repeat(63),
+      'a'.repeat(64),
+      'Az09',
+      'with_underscore',
+      'with-hyphen',
+      '___',
+      '---',
+      'with.dot',
+      '.dotfirst',
+      'with space',
+      'naïve',
+      '名前空間',
+      'tab\there',
+      'slash/in',
+      'plus+sign',
+      'at@sign',
+      'emoji😀x',
+      'trailing\n',
+    ];
+    for (const name of names) {
+      const kvadmAccepts = AZION_NAMESPACE_NAME_PATTERN.test(name);
+      expect([name, AZION_NAMESPACE_PATTERN.test(name)]).toEqual([name, kvadmAccepts]);
+      // What a client sees: the handler refuses exactly those names as invalid (a valid name
+      // that does not exist is a 404 instead).
+      const response = await call('GET', `/${encodeURIComponent(name)}/keys`);
+      const code = ((await response.json()) as { errors: Array<{ code: number }> }).errors[0]?.code;
+      expect([name, code === BRIDGE_WIRE_CODES.namespaceNameInvalid]).toEqual([name, !kvadmAccepts]);
+    }
+    expect(names.filter((name) => AZION_NAMESPACE_NAME_PATTERN.test(name))).toEqual([
+      'abc',
+      'a'.repeat(63),
+      'Az09',
+      'with_underscore',
+      'with-hyphen',
+      '___',
+      '---',
+    ]);
   });
 
   it('is one self-contained module: no imports, no Node globals', () => {

@@ -83,6 +83,40 @@ describe('files', () => {
     expect(await KV.listNamespaces({ backend })).toEqual(['default']);
   });
 
+  it("namespaceInfo gives the namespace file's times only when asked; reads and opening do not move lastModified", async () => {
+    const dir = tempDir('times');
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 30));
+    const before = Date.now();
+    const backend = backendAt(dir);
+    await backend.createNamespace('timed');
+    // Unasked, the answer is what it always was (kvadm ns info --json shows it whole).
+    expect(await backend.namespaceInfo('timed')).toEqual({ name: 'timed', keyCount: 0, storedBytes: 0, expiredKeys: 0 });
+
+    const created = await backend.namespaceInfo('timed', { times: true });
+    const birthMs = fs.statSync(fileOf(dir, 'timed')).birthtimeMs;
+    // A file system that records no birth time gives null, never 1970.
+    if (birthMs === 0) expect(created.createdAt).toBeNull();
+    else expect(Date.parse(created.createdAt as string)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(created.lastModified as string)).toBeGreaterThanOrEqual(before - 1000);
+
+    await pause();
+    await backend.put('timed', { key: 'k', value: Buffer.from('v'), expiration: null, metadata: null });
+    const written = await backend.namespaceInfo('timed', { times: true });
+    expect(Date.parse(written.lastModified as string)).toBeGreaterThan(Date.parse(created.lastModified as string));
+    expect(written.createdAt).toBe(created.createdAt);
+    await backend.close();
+
+    // Closing folds the WAL into the file; a new connection opens an empty WAL, which is not a write.
+    await pause();
+    const reader = backendAt(dir);
+    const reopened = await reader.namespaceInfo('timed', { times: true });
+    expect(reopened.lastModified).toBe(new Date(fs.statSync(fileOf(dir, 'timed')).mtimeMs).toISOString());
+    expect(reopened).toMatchObject({ keyCount: 1, createdAt: created.createdAt });
+    await pause();
+    await reader.get('timed', 'k');
+    expect((await reader.namespaceInfo('timed', { times: true })).lastModified).toBe(reopened.lastModified);
+  });
+
   it('lists namespaces in byte order and ignores files that are not namespaces', async () => {
     const dir = tempDir('names');
     const backend = backendAt(dir);

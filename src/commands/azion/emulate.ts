@@ -39,7 +39,7 @@ SIGINT or SIGTERM stop it.`;
       );
     }
     const { startEmulator } = await import('../../lib/azion/emulator.js');
-    const { RequestClock, TEST_CLOCK_HEADER } = await import('../../lib/server/request-clock.js');
+    const { RequestClock } = await import('../../lib/server/request-clock.js');
     const requestClock = flags['test-clock-header'] ? new RequestClock() : undefined;
     const backend = new LocalBackend({ dataDir: settings.dataDir, ...(requestClock ? { clock: requestClock.clock } : {}) });
     const emulator = await listenOn(
@@ -50,15 +50,7 @@ SIGINT or SIGTERM stop it.`;
         token: settings.token,
         writeLimit: flags['write-limit'],
         accessLog: flags.quiet ? null : (line) => process.stderr.write(line),
-        ...(requestClock
-          ? {
-              clock: requestClock.clock,
-              runAt: (request, fn) => {
-                const header = request.headers[TEST_CLOCK_HEADER];
-                return typeof header === 'string' && /^\d+$/.test(header) ? requestClock.run(Number(header), fn) : fn();
-              },
-            }
-          : {}),
+        ...(requestClock ? { requestClock } : {}),
       }),
       { host: flags.host, port: flags.port },
     );

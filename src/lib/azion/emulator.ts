@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Backend, Clock, StoredEntry } from '../backends/backend.js';
 import { systemClock } from '../backends/backend.js';
+import type { RequestClock } from '../server/request-clock.js';
 import { urlHost } from '../server/url-host.js';
 import { WriteLimiter } from '../server/write-limiter.js';
 import { type BridgeEnv, handleRequest } from './bridge/bridge.js';
@@ -25,12 +26,16 @@ export interface EmulatorOptions {
   token: string;
   /** Where access-log lines go; null for none. */
   accessLog?: ((line: string) => void) | null;
-  /** Time for the runtime and the bridge (tests move it per request). */
+  /** Time for the runtime and the bridge (default the system clock; `requestClock`'s when that is given). */
   clock?: Clock;
   /** Refuse a second write to a key within a second, as Azion does (default off, like `serve --no-write-limit`). */
   writeLimit?: boolean;
-  /** Run each request inside its own time (the kvadm-test-now header), see RequestClock. */
-  runAt?: <T>(request: http.IncomingMessage, fn: () => T) => T;
+  /**
+   * Tests only: run each bridge request at the time its `kvadm-test-now` header gives (see
+   * request-clock.ts), as `kvadm serve --test-clock-header` does. The backend should read
+   * the same clock (`requestClock.clock`), so the store and the bridge agree on the time.
+   */
+  requestClock?: RequestClock;
 }
 
 export interface RunningEmulator {
@@ -63,7 +68,8 @@ export function withWriteLimit(backend: Backend, clock: Clock): Backend {
 }
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const clock = options.clock ?? systemClock;
+  const { requestClock } = options;
+  const clock = requestClock?.clock ?? options.clock ?? systemClock;
   // One secret for both doors: the bridge reaches the namespace API with it (as it reaches
   // Azion's with a personal token), and so can `kvadm --backend azion` as its azion-token.
   const apiToken = options.token;
@@ -77,16 +83,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     KVADM_BRIDGE_TOKEN: options.token,
     KVADM_AZION_TOKEN: apiToken,
     KVADM_AZION_API_URL: apiUrl,
-    ...(options.runAt ? { kvadmTestClock: clock } : {}),
+    // The bridge reads this only in tests: on Azion it takes Date.now().
+    ...(requestClock ? { kvadmTestClock: clock } : {}),
   });
-  const runAt = options.runAt ?? (<T>(_request: http.IncomingMessage, fn: () => T) => fn());
 
   const server = http.createServer((request, response) => {
     const started = performance.now();
     const path = (request.url ?? '/').split('?', 1)[0] as string;
     const handled = path.startsWith('/v4/')
       ? serveNamespaceApi(request, response, { backend: options.backend, token: apiToken })
-      : runAt(request, () => serveBridge(request, response, env()));
+      : requestClock
+        ? requestClock.runRequest(request.headers, () => serveBridge(request, response, env()))
+        : serveBridge(request, response, env());
     handled
       .catch((error: unknown) => {
         process.stderr.write(`kvadm azion emulate: internal error: ${(error as Error).stack ?? String(error)}\n`);

@@ -6,14 +6,11 @@
  * pagination}; GET /{name}; errors {state: "error", error: {code, message, details}};
  * auth `Authorization: Token TOKEN`.
  */
-import fs from 'node:fs/promises';
 import type http from 'node:http';
-import path from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { NamespaceExistsError } from '../errors.js';
 import { KV } from '../kv.js';
-import { LocalBackend } from '../backends/local.js';
-import { AZION_NAMESPACE_NAME_PATTERN } from '../limits.js';
+import { AZION_LIMITS, AZION_NAMESPACE_NAME_PATTERN } from '../limits.js';
 
 const ROOT = '/v4/workspace/kv/namespaces';
 
@@ -31,19 +28,11 @@ function fail(response: http.ServerResponse, status: number, code: string, messa
   send(response, status, { state: 'error', error: { code, message, details: {} } });
 }
 
-/** Azion's namespace shape; the times are those of the namespace's file in the local store (the epoch when there is none). */
+/** Azion's namespace shape; the times are those the store gives (the epoch where it cannot tell). */
 async function namespaceOf(backend: Backend, name: string) {
-  const times = { created_at: new Date(0).toISOString(), last_modified: new Date(0).toISOString() };
-  if (backend instanceof LocalBackend) {
-    const file = path.join(backend.location, 'namespaces', `${name}.sqlite`);
-    const stats = await Promise.all([fs.stat(file), fs.stat(`${file}-wal`).catch(() => undefined)]).catch(() => undefined);
-    if (stats) {
-      const [main, wal] = stats;
-      times.created_at = main.birthtime.toISOString();
-      times.last_modified = new Date(Math.max(main.mtimeMs, wal?.mtimeMs ?? 0)).toISOString();
-    }
-  }
-  return { name, ...times };
+  const info = await backend.namespaceInfo(name, { times: true });
+  const epoch = new Date(0).toISOString();
+  return { name, created_at: info.createdAt ?? epoch, last_modified: info.lastModified ?? epoch };
 }
 
 async function readJson(request: http.IncomingMessage): Promise<unknown> {
@@ -71,7 +60,8 @@ export async function serveNamespaceApi(
   if (path === ROOT && request.method === 'POST') {
     const name = ((await readJson(request)) as { name?: unknown } | undefined)?.name;
     if (typeof name !== 'string' || !AZION_NAMESPACE_NAME_PATTERN.test(name)) {
-      return fail(response, 400, 'invalid_name', 'name: 3 to 63 characters matching ^[a-zA-Z0-9_-]+$');
+      const { namespaceNameMinChars: min, namespaceNameMaxChars: max } = AZION_LIMITS;
+      return fail(response, 400, 'invalid_name', `name: ${min} to ${max} characters matching ^[a-zA-Z0-9_-]+$`);
     }
     try {
       await KV.create(name, { backend });
@@ -84,7 +74,7 @@ export async function serveNamespaceApi(
   request.resume();
   if (path === ROOT && request.method === 'GET') {
     const page = Math.max(1, Number(url.searchParams.get('page') ?? '1') || 1);
-    const pageSize = Math.min(1000, Math.max(1, Number(url.searchParams.get('page_size') ?? '10') || 10));
+    const pageSize = Math.min(AZION_LIMITS.namespacePageMaxSize, Math.max(1, Number(url.searchParams.get('page_size') ?? '10') || 10));
     const names = await KV.listNamespaces({ backend });
     const results = await Promise.all(names.slice((page - 1) * pageSize, page * pageSize).map((name) => namespaceOf(backend, name)));
     const totalPages = Math.ceil(names.length / pageSize);

@@ -6,7 +6,7 @@
  * Retry-After honoured), and maps Azion's error envelope to kvadm's errors and exit codes.
  * Names are checked against Azion's rule before any request. The token never appears in a message.
  */
-import { Transport, type TransportTuning, type WireResponse } from '../backends/http-transport.js';
+import { Transport, type TransportTuning, type WireResponse, parseHttpUrl } from '../backends/http-transport.js';
 import {
   AuthError,
   ExitCode,
@@ -63,7 +63,11 @@ export class AzionRestClient {
     const { apiUrl, token, pageSize, retryBaseMs = 500, maxBackoffMs = 30_000, ...tuning } = options;
     this.transport = new Transport({
       ...tuning,
-      url: parseApiUrl(apiUrl ?? DEFAULT_AZION_API_URL),
+      url: parseHttpUrl(apiUrl ?? DEFAULT_AZION_API_URL, {
+        name: 'azion-api-url',
+        example: `give the API's root, such as ${DEFAULT_AZION_API_URL}`,
+        tokenHint: TOKEN_HINT,
+      }),
       headers: { accept: 'application/json', 'user-agent': 'kvadm', ...(token ? { authorization: `Token ${token}` } : {}) },
       serverName: (location) => `the Azion API at ${location}`,
       unreachableHint: 'check your connection and azion-api-url (KVADM_AZION_API_URL; default https://api.azion.com/v4)',
@@ -207,17 +211,4 @@ function namespaceOf(value: unknown): AzionNamespace {
     throw new RemoteError(`the Azion API answered without a namespace name: ${truncateText(JSON.stringify(value) ?? '', 200)}`);
   }
   return { name, created_at: created_at ?? null, last_modified: last_modified ?? null };
-}
-
-function parseApiUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`invalid azion-api-url ${JSON.stringify(text)}`, `give the API's root, such as ${DEFAULT_AZION_API_URL}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`unsupported URL scheme ${url.protocol} in azion-api-url ${JSON.stringify(text)}`, 'use an https:// URL');
-  }
-  return url;
 }

@@ -58,9 +58,23 @@ export interface NamespaceInfo {
   storedBytes: number;
   /** Rows that have expired but are not swept yet. */
   expiredKeys: number;
-  /** When the store records them (Azion's API): ISO 8601. */
+  /**
+   * When the namespace was created, ISO 8601; null when the store cannot tell. Azion's
+   * backend always gives it (from Azion's API); the local store only when asked with
+   * `{ times: true }` (its file's birth time), so `kvadm ns info` and the library's answer
+   * for a local store stay as they were. Absent when not given.
+   */
   createdAt?: string | null;
+  /** When the namespace's data was last written, ISO 8601; null when unknown. Given as `createdAt` is. */
   lastModified?: string | null;
+}
+
+export interface NamespaceInfoOptions {
+  /**
+   * Also give `createdAt` and `lastModified` where the store can read them (the local store:
+   * its file's times). Azion's namespace API stand-in (`kvadm azion emulate`) asks for them.
+   */
+  times?: boolean;
 }
 
 export interface SweepResult {
@@ -139,7 +153,7 @@ export interface Backend {
   createNamespace(name: string): Promise<void>;
   namespaceExists(name: string): Promise<boolean>;
   /** Throws NamespaceNotFoundError. */
-  namespaceInfo(name: string): Promise<NamespaceInfo>;
+  namespaceInfo(name: string, options?: NamespaceInfoOptions): Promise<NamespaceInfo>;
   /** Throws NamespaceNotFoundError. */
   deleteNamespace(name: string): Promise<void>;
   /** Throws NamespaceNotFoundError, NamespaceExistsError. */

@@ -5,9 +5,9 @@
  * and failures to kvadm's errors. It never puts the token in a message.
  */
 import { validationCodeOf } from '../wire-codes.js';
-import { AuthError, ExitCode, KvadmError, RemoteError, UnreachableError, UsageError, ValidationError } from '../errors.js';
+import { AuthError, ExitCode, KvadmError, RemoteError, UnreachableError, ValidationError } from '../errors.js';
 import { truncateText } from '../words.js';
-import { type RequestOptions, Transport, type TransportTuning, type WireResponse } from './http-transport.js';
+import { type RequestOptions, Transport, type TransportTuning, type WireResponse, parseHttpUrl } from './http-transport.js';
 
 export type { RequestOptions, WireResponse } from './http-transport.js';
 
@@ -40,7 +40,11 @@ export class HttpClient {
     const { url: text, token, testClock, ...tuning } = options;
     this.transport = new Transport({
       ...tuning,
-      url: parseBaseUrl(text),
+      url: parseHttpUrl(text, {
+        name: 'remote URL',
+        example: 'give a base URL such as http://127.0.0.1:8787/client/v4 (--url or KVADM_URL)',
+        tokenHint: 'pass the token with --token or KVADM_TOKEN',
+      }),
       headers: { 'user-agent': 'kvadm', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       unreachableHint: 'check the URL (--url, KVADM_URL) and that the server is running',
     });
@@ -129,25 +133,6 @@ export class HttpClient {
   sleepBackoff(round: number): Promise<void> {
     return this.transport.sleepBackoff(round);
   }
-}
-
-function parseBaseUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(
-      `invalid remote URL ${JSON.stringify(text)}`,
-      'give a base URL such as http://127.0.0.1:8787/client/v4 (--url or KVADM_URL)',
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`unsupported URL scheme ${url.protocol} in ${JSON.stringify(text)}`, 'use an http:// or https:// URL');
-  }
-  if (url.username || url.password) {
-    throw new UsageError('the remote URL must not carry credentials', 'pass the token with --token or KVADM_TOKEN');
-  }
-  return url;
 }
 
 interface WireEnvelope {

@@ -3,10 +3,11 @@
  * protocol, AzionRestClient for Azion's v4 API): node:http(s) with a keep-alive Agent,
  * connect and request timeouts, and bounded retries with exponential backoff and jitter on
  * 429, 5xx and connection errors, Retry-After honoured. A request that must not be repeated
- * (a create) is sent again only when the connection failed before it was sent. Each client
- * keeps its own URL checks and its own mapping of failed responses to kvadm's errors; this
- * file names only what never got an answer (http-network-errors.ts). It never sees a token
- * other than as a header, and never puts one in a message.
+ * (a create) is sent again only when the connection failed before it was sent. Both check
+ * their base URL with parseHttpUrl, each naming its own setting; each keeps its own mapping
+ * of failed responses to kvadm's errors; this file names only what never got an answer
+ * (http-network-errors.ts). It never sees a token other than as a header, and never puts
+ * one in a message.
  *
  * node:http rather than undici: loading undici cost 100–200 ms of every remote command's
  * start (measured: `node -e` importing undici 0.28–0.56 s against 0.19–0.31 s for
@@ -14,7 +15,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { UnreachableError } from '../errors.js';
+import { UnreachableError, UsageError } from '../errors.js';
 import { codedError, describeNetworkError, errorCode, tlsFailure } from './http-network-errors.js';
 
 export interface WireResponse {
@@ -68,6 +69,38 @@ export interface TransportOptions extends TransportTuning {
   maxRetryAfterMs?: number;
   /** Up to this many ms added at random to a Retry-After wait, so clients do not return in step (default 250). */
   retryAfterJitterMs?: number;
+}
+
+/** How the refusals of parseHttpUrl name the URL's setting and say how to give a good one. */
+export interface HttpUrlSetting {
+  /** The setting in messages: "remote URL", "azion-api-url". */
+  name: string;
+  /** The hint for a value that is not a URL: an example of a good one, and where it is set. */
+  example: string;
+  /** The hint for a URL carrying user:password@: where the token goes instead. */
+  tokenHint: string;
+}
+
+/**
+ * A client's base URL, checked: a URL, http or https, and no credentials in it (the
+ * transport sends only its own authorization header, so they would be dropped unsaid).
+ * Throws UsageError (exit 2) naming the setting.
+ */
+export function parseHttpUrl(text: string, setting: HttpUrlSetting): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`invalid ${setting.name} ${JSON.stringify(text)}`, setting.example);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(
+      `unsupported URL scheme ${url.protocol} in ${setting.name} ${JSON.stringify(text)}`,
+      'use an http:// or https:// URL',
+    );
+  }
+  if (url.username || url.password) throw new UsageError(`the ${setting.name} must not carry credentials`, setting.tokenHint);
+  return url;
 }
 
 /** The code of a connection that was not made within `connectTimeoutMs`. */

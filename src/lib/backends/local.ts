@@ -24,6 +24,7 @@ import {
   type ListOptions,
   type ListResult,
   type NamespaceInfo,
+  type NamespaceInfoOptions,
   type StoredEntry,
   type SweepResult,
   systemClock,
@@ -158,11 +159,31 @@ export class LocalBackend implements Backend {
     return name === DEFAULT_NAMESPACE || fs.existsSync(this.fileOf(name));
   }
 
-  async namespaceInfo(name: string): Promise<NamespaceInfo> {
+  async namespaceInfo(name: string, options: NamespaceInfoOptions = {}): Promise<NamespaceInfo> {
     const now = this.nowSeconds();
     const totals = this.statement(name, SQL.info).get(now) as { keyCount: number; storedBytes: number };
     const expired = this.statement(name, SQL.countExpired).get(now) as { n: number };
-    return { name, keyCount: totals.keyCount, storedBytes: totals.storedBytes, expiredKeys: expired.n };
+    const info: NamespaceInfo = { name, keyCount: totals.keyCount, storedBytes: totals.storedBytes, expiredKeys: expired.n };
+    return options.times ? { ...info, ...this.fileTimes(name) } : info;
+  }
+
+  /**
+   * A namespace's times from its files (read after the statements above opened it, so the
+   * default namespace's file exists). Writes land in the -wal file first, so the later of
+   * the two modification times counts; an empty -wal is one a connection just opened (or a
+   * checkpoint truncated, which wrote the main file too) and says nothing about writes.
+   */
+  private fileTimes(name: string): Pick<NamespaceInfo, 'createdAt' | 'lastModified'> {
+    const file = this.fileOf(name);
+    const main = fs.statSync(file, { throwIfNoEntry: false });
+    if (!main) return { createdAt: null, lastModified: null };
+    const wal = fs.statSync(`${file}-wal`, { throwIfNoEntry: false });
+    const walWrittenMs = wal && wal.size > 0 ? wal.mtimeMs : 0;
+    return {
+      // Some file systems record no birth time (Node reports 0 then): unknown, not 1970.
+      createdAt: main.birthtimeMs > 0 ? main.birthtime.toISOString() : null,
+      lastModified: new Date(Math.max(main.mtimeMs, walWrittenMs)).toISOString(),
+    };
   }
 
   async deleteNamespace(name: string): Promise<void> {

@@ -16,7 +16,7 @@ import { registerBulkRoutes } from './routes/bulk.js';
 import { registerNamespaceRoutes } from './routes/namespaces.js';
 import { registerValueRoutes } from './routes/values.js';
 import { WriteLimiter } from './write-limiter.js';
-import { type RequestClock, TEST_CLOCK_HEADER } from './request-clock.js';
+import type { RequestClock } from './request-clock.js';
 
 export interface ServerTimeouts {
   /** Time a client has to send the request headers (slow-header clients are cut off). */
@@ -101,10 +101,7 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
   if (requestClock) {
     // After the body is read, so the handler runs inside the request's time.
     app.addHook('preHandler', (request, _reply, done) => {
-      const header = request.headers[TEST_CLOCK_HEADER];
-      const nowMs = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
-      if (nowMs === undefined) done();
-      else requestClock.run(nowMs, () => done());
+      requestClock.runRequest(request.headers, () => done());
     });
   }
 

@@ -62,8 +62,19 @@ export const BRIDGE_WIRE_CODES = {
   noRoute: 7000,
 } as const;
 
+/** Azion's own limits (mirrors of AZION_LIMITS in src/lib/limits.ts; a test keeps them equal). */
+export const BRIDGE_AZION_LIMITS = {
+  /** Namespace names: 3..63 characters of A-Z a-z 0-9 _ - (Azion's KV Store documentation). */
+  namespaceNameMinChars: 3,
+  namespaceNameMaxChars: 63,
+  /** page_size of GET /workspace/kv/namespaces: at most 1000. */
+  namespacePageMaxSize: 1000,
+} as const;
+
 /** Azion's namespace names: 3 to 63 characters of A-Z a-z 0-9 _ - (Azion's KV Store documentation). */
-export const AZION_NAMESPACE_PATTERN = /^[A-Za-z0-9_-]{3,63}$/;
+export const AZION_NAMESPACE_PATTERN = new RegExp(
+  `^[A-Za-z0-9_-]{${BRIDGE_AZION_LIMITS.namespaceNameMinChars},${BRIDGE_AZION_LIMITS.namespaceNameMaxChars}}$`,
+);
 
 /**
  * Keys under this prefix hold the bridge's key index, inside the namespace they index (so
@@ -259,7 +270,7 @@ function validateKey(key: string): string {
 function validateNamespace(name: string): string {
   if (!AZION_NAMESPACE_PATTERN.test(name)) {
     throw badRequest(
-      `invalid namespace name ${JSON.stringify(name)}: Azion namespace names are 3 to 63 characters of A-Z a-z 0-9 _ -`,
+      `invalid namespace name ${JSON.stringify(name)}: Azion namespace names are ${BRIDGE_AZION_LIMITS.namespaceNameMinChars} to ${BRIDGE_AZION_LIMITS.namespaceNameMaxChars} characters of A-Z a-z 0-9 _ -`,
       BRIDGE_WIRE_CODES.namespaceNameInvalid,
     );
   }
@@ -731,7 +742,11 @@ async function listNamespaces(ctx: Context): Promise<Response> {
   // An account holds at most 1000 namespaces (Azion's plan limit): read them all, then page here.
   const names: string[] = [];
   for (let azionPage = 1; azionPage <= 100; azionPage++) {
-    const { status, body } = await azionApi(ctx, 'GET', `/workspace/kv/namespaces?page=${azionPage}&page_size=1000`);
+    const { status, body } = await azionApi(
+      ctx,
+      'GET',
+      `/workspace/kv/namespaces?page=${azionPage}&page_size=${BRIDGE_AZION_LIMITS.namespacePageMaxSize}`,
+    );
     if (status !== 200) throw new WireError(502, BRIDGE_WIRE_CODES.internal, `Azion's API answered HTTP ${status}: ${azionMessage(body)}`);
     const reply = body as { results?: Array<{ name?: unknown }>; pagination?: { has_next?: unknown } };
     for (const item of reply.results ?? []) if (typeof item.name === 'string') names.push(item.name);
