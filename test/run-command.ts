@@ -1,7 +1,7 @@
 /**
  * Running a kvadm command in the test's own process as bin/run.js runs it with
  * KVADM_NO_FAST_PATH=1: global flags hoisted behind the command, then oclif. The fast path
- * (src/cli/dispatch.ts) is left to test/integration/fast-path.test.ts, which spawns the
+ * (src/cli/dispatch.ts) is left to test/integration/fast-path*.test.ts, which spawn the
  * binary and compares it with this. It returns what the binary would: the exit code, stdout as
  * bytes and text, stderr.
  *

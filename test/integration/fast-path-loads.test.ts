@@ -1,0 +1,104 @@
+// What a command run by bin/run.js loads: the fast commands (src/cli/dispatch.ts) neither
+// @oclif/core nor, on a remote backend, better-sqlite3; help goes through oclif; global flags
+// before the command reach the same store on both paths.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { forEachBackend } from '../backends.js';
+import { type CliResult, runCli, tempDir } from '../helpers.js';
+import { runCommand } from '../run-command.js';
+
+/**
+ * A child kvadm that records, on exit, which CommonJS modules it loaded: @oclif/core and
+ * better-sqlite3 are both CommonJS, so their absence shows what a run did not pay for.
+ */
+async function loadedModules(argv: string[], env: NodeJS.ProcessEnv): Promise<{ result: CliResult; modules: string[] }> {
+  const dir = tempDir('probe');
+  const probe = path.join(dir, 'probe.cjs');
+  const out = path.join(dir, 'modules.json');
+  fs.writeFileSync(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`,
+  );
+  const result = await runCli(argv, { env: { ...env, NODE_OPTIONS: `--require ${probe}` } });
+  return { result, modules: JSON.parse(fs.readFileSync(out, 'utf8')) as string[] };
+}
+
+const loads = (modules: string[], name: string) =>
+  modules.some((file) => file.includes(`${path.sep}node_modules${path.sep}${name}${path.sep}`));
+
+forEachBackend('what a command loads', (target) => {
+  beforeAll(async () => {
+    expect((await runCommand(['kv', 'put', 'greeting', 'hello'], { env: target.env() })).code).toBe(0);
+  });
+
+  const fastInvocations = [
+    ['kv', 'get', 'greeting'],
+    ['kv', 'put', 'loaded', 'v'],
+    ['kv', 'list', '--json'],
+    ['kv', 'delete', 'loaded'],
+    ['ns', 'list'],
+    ['--json', 'ns', 'list'],
+    ['import', '-', '--format', 'jsonl', '--dry-run'],
+    ['export', '-n', 'default'],
+    ['diff', 'default', 'default'],
+    ['sync', 'default', 'synced', '--create-namespace', '--delete', '--force'],
+    ['copy', 'default', 'copied', '--create-namespace'],
+  ];
+  for (const argv of fastInvocations) {
+    it(`kvadm ${argv.join(' ')} runs without loading oclif`, async () => {
+      const { result, modules } = await loadedModules(argv, target.env());
+      expect(result.code).toBe(0);
+      expect(loads(modules, '@oclif/core')).toBe(false);
+    });
+  }
+
+  it('kvadm sync --delete refuses off a terminal without loading oclif', async () => {
+    const env = target.env();
+    expect((await runCommand(['ns', 'create', 'refusing'], { env })).code).toBe(0);
+    expect((await runCommand(['kv', 'put', '-n', 'refusing', 'only-here', 'x'], { env })).code).toBe(0);
+    const { result, modules } = await loadedModules(['sync', 'default', 'refusing', '--delete'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('without confirmation: not running on a terminal');
+    expect(loads(modules, '@oclif/core')).toBe(false);
+  });
+
+  it('kvadm kv get --help goes through oclif', async () => {
+    const { result, modules } = await loadedModules(['kv', 'get', '--help'], target.env());
+    expect(result.code).toBe(0);
+    expect(loads(modules, '@oclif/core')).toBe(true);
+  });
+
+  const sqliteExpected = target.name === 'local';
+  for (const noFastPath of [false, true]) {
+    it(`kv get ${sqliteExpected ? 'loads' : 'does not load'} better-sqlite3 on the ${target.name} backend${noFastPath ? ' (through oclif)' : ''}`, async () => {
+      const { result, modules } = await loadedModules(['kv', 'get', 'greeting'], {
+        ...target.env(),
+        ...(noFastPath ? { KVADM_NO_FAST_PATH: '1' } : {}),
+      });
+      expect(result.stdout).toBe('hello');
+      expect(loads(modules, 'better-sqlite3')).toBe(sqliteExpected);
+    });
+  }
+});
+
+describe('global flags before the command', () => {
+  it('--backend http --url U ns list reaches the server on both paths', async () => {
+    const { startServe } = await import('../serve-process.js');
+    const server = await startServe(['--quiet'], { env: { KVADM_TOKEN: 'secret' } });
+    try {
+      const env = { KVADM_TOKEN: 'secret' };
+      for (const runner of [runCli, runCommand]) {
+        expect((await runCommand(['--backend', 'http', '--url', server.url, 'ns', 'create', 'remote-only'], { env })).code).toBe(0);
+        const listed = await runner(['--backend', 'http', '--url', server.url, 'ns', 'list'], { env });
+        expect(listed).toMatchObject({ code: 0, stderr: '' });
+        expect(listed.stdout.split('\n')).toContain('remote-only');
+        expect((await runCommand(['--backend', 'http', '--url', server.url, 'ns', 'delete', 'remote-only', '--force'], { env })).code).toBe(
+          0,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
