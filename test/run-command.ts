@@ -1,9 +1,9 @@
 /**
  * Running a kvadm command in the test's own process as bin/run.js runs it with
- * KVADM_NO_FAST_PATH=1: global flags hoisted behind the command, then oclif. The fast path
- * (src/cli/dispatch.ts) is left to test/integration/fast-path*.test.ts, which spawn the
- * binary and compares it with this. It returns what the binary would: the exit code, stdout as
- * bytes and text, stderr.
+ * KVADM_NO_FAST_PATH=1: global flags hoisted behind the command, then oclif (runCommand); or
+ * as it runs it by default, the fast path first (runFastPath, which
+ * test/integration/fast-path*.test.ts compares with runCommand). It returns what the binary
+ * would: the exit code, stdout as bytes and text, stderr.
  *
  * Why not `runCommand` from @oclif/test: it joins the arguments with spaces and splits
  * them again (a value "hello world" becomes two arguments), it keeps output as text (values
@@ -25,9 +25,11 @@ import { Config, run } from '@oclif/core';
 import type { CliOptions, CliResult } from './helpers.js';
 import { repoRoot } from './helpers.js';
 
-/** bin/run.js's first step: global flags written before the command move behind it. */
+/** bin/run.js's first steps: global flags written before the command move behind it; the fast path. */
 interface StartUp {
   hoist(argv: string[]): string[];
+  /** src/cli/dispatch.ts on the manifest: an exit code, or undefined when it declines to oclif. */
+  dispatch(argv: string[]): Promise<number | undefined>;
 }
 
 let config: Promise<Config> | undefined;
@@ -55,18 +57,36 @@ async function loadStartUp(): Promise<StartUp> {
     hoistGlobalFlags(manifest: unknown, argv: string[]): string[];
   };
   const manifest = readManifest();
-  return { hoist: (argv) => (manifest ? hoistGlobalFlags(manifest, argv) : argv) };
+  const dispatchUrl = pathToFileURL(path.join(repoRoot, 'dist', 'cli', 'dispatch.js')).href;
+  const { dispatch } = (await import(dispatchUrl)) as { dispatch(manifest: unknown, argv: string[]): Promise<number | undefined> };
+  return {
+    hoist: (argv) => (manifest ? hoistGlobalFlags(manifest, argv) : argv),
+    dispatch: async (argv) => (manifest ? dispatch(manifest, argv) : undefined),
+  };
 }
 let queue: Promise<unknown> = Promise.resolve();
 
-/** kvadm `args` in this process; resolves like runCli (helpers.ts). */
+/** kvadm `args` in this process through oclif (KVADM_NO_FAST_PATH=1); resolves like runCli (helpers.ts). */
 export function runCommand(args: string[], options: Omit<CliOptions, 'timeoutMs'> = {}): Promise<CliResult> {
-  const turn = queue.then(() => runNow(args, options));
+  return queued(args, options, false);
+}
+
+/**
+ * kvadm `args` in this process as bin/run.js runs them by default: the fast path
+ * (src/cli/dispatch.ts), and oclif for what it declines. What only the binary does (its
+ * process.exit) is left to the tests that spawn it.
+ */
+export function runFastPath(args: string[], options: Omit<CliOptions, 'timeoutMs'> = {}): Promise<CliResult> {
+  return queued(args, options, true);
+}
+
+function queued(args: string[], options: Omit<CliOptions, 'timeoutMs'>, fastPath: boolean): Promise<CliResult> {
+  const turn = queue.then(() => runNow(args, options, fastPath));
   queue = turn.catch(() => undefined);
   return turn;
 }
 
-async function runNow(args: string[], options: Omit<CliOptions, 'timeoutMs'>): Promise<CliResult> {
+async function runNow(args: string[], options: Omit<CliOptions, 'timeoutMs'>, fastPath: boolean): Promise<CliResult> {
   const restoreEnv = applyEnv(options.env ?? {});
   const cwdBefore = process.cwd();
   if (options.cwd !== undefined) process.chdir(options.cwd);
@@ -80,8 +100,14 @@ async function runNow(args: string[], options: Omit<CliOptions, 'timeoutMs'>): P
   let code = 0;
   try {
     startUp ??= loadStartUp();
-    await run((await startUp).hoist(args), await configFor(args));
-    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+    const { hoist, dispatch } = await startUp;
+    const argv = hoist(args);
+    const fastCode = fastPath ? await dispatch(argv) : undefined;
+    if (fastCode !== undefined) code = fastCode;
+    else {
+      await run(argv, await configFor(args));
+      code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+    }
   } catch (error) {
     const exit = (error as { oclif?: { exit?: unknown } }).oclif?.exit;
     if (typeof exit === 'number') {

@@ -50,6 +50,8 @@ const FAST_ACTIONS: Record<string, () => Promise<{ action: Action }>> = {
 
 export const FAST_COMMAND_IDS = Object.keys(FAST_ACTIONS);
 
+let stdoutErrorsHandled = false;
+
 export interface Invocation {
   flags: Record<string, unknown>;
   args: Record<string, string>;
@@ -69,7 +71,11 @@ export async function dispatch(manifest: Manifest, argv: string[], env: NodeJS.P
   const { action } = await loadAction();
   // A failed write reaches the action through the write callback (EPIPE → exit 0 in
   // reportError); the stream's own 'error' event must not crash the process as unhandled.
-  process.stdout.on('error', () => undefined);
+  // Once per process: a program that dispatches many times (the tests) adds no more listeners.
+  if (!stdoutErrorsHandled) {
+    process.stdout.on('error', () => undefined);
+    stdoutErrorsHandled = true;
+  }
   const session = new CommandSession<never>(invocation as never);
   try {
     const result = await action(session);

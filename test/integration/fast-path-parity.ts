@@ -1,14 +1,15 @@
 // The parity table of the fast path (src/cli/dispatch.ts) against oclif: every invocation
-// runs both ways with the same store before each run — the real binary (fast path), and
-// oclif in this process (test/run-command.ts: what the binary does with KVADM_NO_FAST_PATH=1)
-// — and must give the same exit code, the same stdout bytes and the same stderr. Split over
+// runs both ways with the same store before each run — the fast path as bin/run.js runs it
+// (in this process, runFastPath; through the spawned binary for the cases marked `binary`),
+// and oclif in this process (runCommand: what the binary does with KVADM_NO_FAST_PATH=1) —
+// and must give the same exit code, the same stdout bytes and the same stderr. Split over
 // fast-path.test.ts and fast-path-stores.test.ts so the two halves run in parallel workers.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { type BackendTarget, forEachBackend } from '../backends.js';
 import { type CliResult, runCli, tempDir } from '../helpers.js';
-import { runCommand } from '../run-command.js';
+import { runCommand, runFastPath } from '../run-command.js';
 
 export interface ParityCase {
   argv: string[];
@@ -22,8 +23,14 @@ export interface ParityCase {
   setup?: string[][];
   /** Files the command writes: removed before each run, and their bytes compared after. */
   files?: string[];
-  /** Also run on the http target (the whole table runs on the local one; spawning is slow). */
+  /** Also run on the remote targets (the whole table runs on the local one). */
   remote?: true;
+  /**
+   * Run the fast side through the real binary (bin/run.js, spawned) rather than the fast path
+   * in this process: for a few cases of each kind, so what only the binary does (its
+   * process.exit with the action's code, its stdout and stdin) stays compared too.
+   */
+  binary?: true;
   /** The output carries durations and rates (summaries of import, export, diff, sync, copy): compared with those masked. */
   timed?: true;
 }
@@ -53,7 +60,7 @@ const binary = Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 13, 0x80]);
 const cases: ParityCase[] = [
   // kv get
   { argv: ['kv', 'get', 'greeting'] },
-  { argv: ['kv', 'get', 'bin'], remote: true },
+  { argv: ['kv', 'get', 'bin'], remote: true, binary: true },
   { argv: ['kv', 'get', 'doc', '--type', 'json'] },
   { argv: ['kv', 'get', 'doc', '-t', 'text'] },
   { argv: ['kv', 'get', 'doc', '--with-metadata'], remote: true },
@@ -61,7 +68,7 @@ const cases: ParityCase[] = [
   { argv: ['kv', 'get', 'greeting', '--json'] },
   { argv: ['kv', 'get', 'k', '-n', 'other'] },
   { argv: ['kv', 'get', '--namespace=other', 'k'] },
-  { argv: ['kv', 'get', 'missing'], remote: true },
+  { argv: ['kv', 'get', 'missing'], remote: true, binary: true },
   { argv: ['kv', 'get', 'missing', '--json'] },
   { argv: ['kv', 'get', 'greeting', '-n', 'nope'], remote: true },
   { argv: ['kv', 'get', 'greeting', '--cache-ttl', '59'] },
@@ -79,7 +86,7 @@ const cases: ParityCase[] = [
   // kv put
   { argv: ['kv', 'put', 'p1', 'v1'] },
   { argv: ['kv', 'put', 'p1', 'v1', '--json'], remote: true },
-  { argv: ['kv', 'put', 'p2', '-'], input: binary, remote: true },
+  { argv: ['kv', 'put', 'p2', '-'], input: binary, remote: true, binary: true },
   { argv: ['kv', 'put', 'p3', 'v', '--metadata', '{"a":1}', '--json'] },
   { argv: ['kv', 'put', 'p3', 'v', '--metadata', 'not json'] },
   { argv: ['kv', 'put', 'p3', 'v', '--ttl', '30'], remote: true },
@@ -91,7 +98,7 @@ const cases: ParityCase[] = [
   { argv: ['kv', 'put', 'a', 'b', 'c'] },
   // kv list
   { argv: ['kv', 'list'] },
-  { argv: ['kv', 'list', '--json'], remote: true },
+  { argv: ['kv', 'list', '--json'], remote: true, binary: true },
   { argv: ['kv', 'list', '--limit', '1'], remote: true },
   { argv: ['kv', 'list', '-l', 'abc'] },
   { argv: ['kv', 'list', '-l', '0'] },
@@ -110,7 +117,7 @@ const cases: ParityCase[] = [
   { argv: ['kv', 'delete', '--prefix', 'del-', '--from-file', 'x'] },
   // ns list
   { argv: ['ns', 'list'] },
-  { argv: ['ns', 'list', '--json'], remote: true },
+  { argv: ['ns', 'list', '--json'], remote: true, binary: true },
   { argv: ['ns', 'list', 'extra'] },
   // import
   {
@@ -138,11 +145,11 @@ const cases: ParityCase[] = [
   { argv: ['import', '-', '--format', 'yaml'], input: 'x' },
   { argv: ['import', '-', '--format', 'jsonl', '-n', 'nope'], input: '{"key":"i1","value":"a"}\n', timed: true },
   // diff: left and twin hold the same entries; right differs from left in every way (see beforeAll)
-  { argv: ['diff', 'left', 'twin'], timed: true, remote: true },
-  { argv: ['diff', 'left', 'right'], timed: true, remote: true },
+  { argv: ['diff', 'left', 'twin'], timed: true },
+  { argv: ['diff', 'left', 'right'], timed: true, remote: true, binary: true },
   { argv: ['diff', 'left', 'right', '--json'], timed: true },
   { argv: ['diff', 'left', 'right', '--keys-only', '-p', 'b'], timed: true },
-  { argv: ['diff', 'left', 'nope'], timed: true, remote: true },
+  { argv: ['diff', 'left', 'nope'], timed: true },
   { argv: ['diff', 'nope', 'left', '--json'], timed: true },
   { argv: ['diff', 'left', 'twin', '-n', 'left'] },
   { argv: ['diff', 'left', 'no-such-profile:twin'] },
@@ -152,7 +159,7 @@ const cases: ParityCase[] = [
   // sync
   { argv: ['sync', 'left', 'right', '--dry-run'], timed: true },
   { argv: ['sync', 'left', 'twin'], timed: true },
-  { argv: ['sync', 'left', 'mirror'], setup: resetMirror, timed: true, remote: true },
+  { argv: ['sync', 'left', 'mirror'], setup: resetMirror, timed: true, remote: true, binary: true },
   { argv: ['sync', 'left', 'mirror', '--delete', '--force', '--json'], setup: resetMirror, timed: true },
   { argv: ['sync', 'left', 'mirror', '--delete'], setup: resetMirror, timed: true, remote: true },
   { argv: ['sync', 'left', 'mirror', '--create-namespace'], setup: [['ns', 'delete', 'mirror', '--force']], timed: true },
@@ -163,17 +170,17 @@ const cases: ParityCase[] = [
   { argv: ['copy', 'left', 'mirror'], setup: resetMirror, timed: true, remote: true },
   { argv: ['copy', 'left', 'mirror', '--create-namespace', '--json'], setup: [['ns', 'delete', 'mirror', '--force']], timed: true },
   { argv: ['copy', 'left', 'mirror', '-p', 'a'], setup: resetMirror, timed: true },
-  { argv: ['copy', 'nope', 'mirror'], timed: true, remote: true },
+  { argv: ['copy', 'nope', 'mirror'], timed: true },
   { argv: ['copy', 'left', 'mirror'], setup: [['ns', 'delete', 'mirror', '--force']], timed: true },
   { argv: ['copy', 'left'] },
   { argv: ['copy', 'left', 'mirror', '--delete'] },
   // export: the data on stdout, or into a file; the summary on stderr (with --json too, when the data is on stdout)
-  { argv: ['export', '-n', 'left'], timed: true, remote: true },
+  { argv: ['export', '-n', 'left'], timed: true, remote: true, binary: true },
   { argv: ['export', '-n', 'left', '--json'], timed: true },
   { argv: ['export', '-', '-n', 'left', '--format', 'csv', '-p', 'b'], timed: true },
   { argv: ['export', exportJson, '-n', 'left'], files: [exportJson], timed: true, remote: true },
   { argv: ['export', exportCsv, '-n', 'left', '--json'], files: [exportCsv], timed: true },
-  { argv: ['export', '-n', 'nope'], timed: true, remote: true },
+  { argv: ['export', '-n', 'nope'], timed: true },
   { argv: ['export', path.join(exportDir, 'left.txt'), '-n', 'left'], timed: true },
   { argv: ['export', '-n', 'left', '--format', 'yaml'] },
   { argv: ['export', 'a', 'b', '-n', 'left'] },
@@ -195,7 +202,8 @@ async function run(target: BackendTarget, testCase: ParityCase, via: 'fast' | 'o
   }
   for (const file of testCase.files ?? []) fs.rmSync(file, { force: true });
   const options = { env, ...(testCase.input === undefined ? {} : { input: testCase.input }) };
-  const result = await (via === 'fast' ? runCli(testCase.argv, options) : runCommand(testCase.argv, options));
+  const fast = testCase.binary ? runCli : runFastPath;
+  const result = await (via === 'fast' ? fast(testCase.argv, options) : runCommand(testCase.argv, options));
   return { ...result, files: (testCase.files ?? []).map((file) => fs.readFileSync(file, 'latin1')) };
 }
 
