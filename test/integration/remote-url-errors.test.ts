@@ -94,6 +94,37 @@ describe('a remote URL refused before any request', () => {
     expect(result.stderr).not.toContain('secret');
     expectTwoLines(result.stderr);
   });
+
+  it.each([
+    [
+      'not a URL',
+      'not a url',
+      'invalid azion-bridge-url "not a url"',
+      "give the bridge's base URL, such as https://YOUR-FUNCTION-DOMAIN/client/v4 (azion-bridge-url or KVADM_AZION_BRIDGE_URL)",
+    ],
+    [
+      'another scheme',
+      'ftp://127.0.0.1/client/v4',
+      'unsupported URL scheme ftp: in azion-bridge-url "ftp://127.0.0.1/client/v4"',
+      'use an http:// or https:// URL',
+    ],
+    [
+      'credentials in it',
+      'http://user:pa55word@127.0.0.1:1/client/v4',
+      'the azion-bridge-url must not carry credentials',
+      'pass the bridge secret with azion-bridge-token or KVADM_AZION_BRIDGE_TOKEN',
+    ],
+  ])("the Azion backend's bridge URL, %s: exit 2, azion-bridge-url named (not --url), a hint", async (_case, url, message, hint) => {
+    const result = await runCommand(['kv', 'list'], {
+      env: { KVADM_BACKEND: 'azion', KVADM_AZION_BRIDGE_URL: url, KVADM_AZION_TOKEN: 't' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`kvadm: error: ${message}`);
+    expect(result.stderr).toContain(`hint: ${hint}`);
+    expect(result.stderr).not.toContain('pa55word');
+    expect(result.stderr).not.toContain('KVADM_URL');
+    expectTwoLines(result.stderr);
+  });
 });
 
 describe.skipIf(!hasOpenssl)('a server with a self-signed certificate (needs openssl to make one)', () => {

@@ -11,6 +11,7 @@ import { AzionRestClient, type AzionRestOptions } from '../azion/rest-client.js'
 import { validateAzionNamespaceName } from '../azion/names.js';
 import { compareKeys } from '../cursor.js';
 import { ExitCode, KvadmError, NamespaceNotFoundError } from '../errors.js';
+import type { HttpSettingNames } from './http-client.js';
 
 export interface AzionBackendOptions extends AzionRestOptions {
   /** The bridge (an HttpBackend on azion-bridge-url); without it key operations are refused. */
@@ -168,6 +169,16 @@ export class AzionBackend implements Backend {
     return this.bridge;
   }
 }
+
+/** How the bridge's HTTP client names its settings when it refuses its URL or cannot reach it. */
+export const AZION_BRIDGE_SETTINGS: HttpSettingNames = {
+  url: {
+    name: 'azion-bridge-url',
+    example: "give the bridge's base URL, such as https://YOUR-FUNCTION-DOMAIN/client/v4 (azion-bridge-url or KVADM_AZION_BRIDGE_URL)",
+    tokenHint: 'pass the bridge secret with azion-bridge-token or KVADM_AZION_BRIDGE_TOKEN',
+  },
+  unreachableHint: 'check azion-bridge-url (KVADM_AZION_BRIDGE_URL) and that the bridge Function is deployed',
+};
 
 /** Hints for failures of the bridge that name its settings, not the http backend's --url and --token. */
 const BRIDGE_HINTS: Record<string, string> = {

@@ -7,7 +7,14 @@
 import { validationCodeOf } from '../wire-codes.js';
 import { AuthError, ExitCode, KvadmError, RemoteError, UnreachableError, ValidationError } from '../errors.js';
 import { truncateText } from '../words.js';
-import { type RequestOptions, Transport, type TransportTuning, type WireResponse, parseHttpUrl } from './http-transport.js';
+import {
+  type HttpUrlSetting,
+  type RequestOptions,
+  Transport,
+  type TransportTuning,
+  type WireResponse,
+  parseHttpUrl,
+} from './http-transport.js';
 
 export type { RequestOptions, WireResponse } from './http-transport.js';
 
@@ -20,7 +27,29 @@ export interface HttpClientOptions extends TransportTuning {
    * server started with the hidden `--test-clock-header` flag uses as its own.
    */
   testClock?: () => number;
+  /**
+   * How messages name the URL setting (default: the http backend's --url / KVADM_URL and
+   * --token / KVADM_TOKEN). The Azion backend's bridge is an HTTP backend on other settings.
+   */
+  settingNames?: HttpSettingNames;
 }
+
+/** The settings a client's URL and token come from, as its error messages name them. */
+export interface HttpSettingNames {
+  url: HttpUrlSetting;
+  /** The hint when the server cannot be reached. */
+  unreachableHint: string;
+}
+
+/** The http backend's own settings. */
+const REMOTE_SETTINGS: HttpSettingNames = {
+  url: {
+    name: 'remote URL',
+    example: 'give a base URL such as http://127.0.0.1:8787/client/v4 (--url or KVADM_URL)',
+    tokenHint: 'pass the token with --token or KVADM_TOKEN',
+  },
+  unreachableHint: 'check the URL (--url, KVADM_URL) and that the server is running',
+};
 
 export interface WireFailure {
   status: number;
@@ -37,16 +66,12 @@ export class HttpClient {
   private readonly testClock: (() => number) | undefined;
 
   constructor(options: HttpClientOptions) {
-    const { url: text, token, testClock, ...tuning } = options;
+    const { url: text, token, testClock, settingNames = REMOTE_SETTINGS, ...tuning } = options;
     this.transport = new Transport({
       ...tuning,
-      url: parseHttpUrl(text, {
-        name: 'remote URL',
-        example: 'give a base URL such as http://127.0.0.1:8787/client/v4 (--url or KVADM_URL)',
-        tokenHint: 'pass the token with --token or KVADM_TOKEN',
-      }),
+      url: parseHttpUrl(text, settingNames.url),
       headers: { 'user-agent': 'kvadm', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      unreachableHint: 'check the URL (--url, KVADM_URL) and that the server is running',
+      unreachableHint: settingNames.unreachableHint,
     });
     this.location = this.transport.location;
     this.testClock = testClock;

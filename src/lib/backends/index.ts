@@ -16,7 +16,7 @@ export async function createBackend(settings: Settings, clock?: Clock): Promise<
     });
   }
   if (settings.backend === 'azion') {
-    const { AzionBackend } = await import('./azion.js');
+    const { AzionBackend, AZION_BRIDGE_SETTINGS } = await import('./azion.js');
     let bridge: Backend | undefined;
     if (settings.azionBridgeUrl) {
       const { HttpBackend } = await import('./http.js');
@@ -25,6 +25,7 @@ export async function createBackend(settings: Settings, clock?: Clock): Promise<
         url: settings.azionBridgeUrl,
         token: settings.azionBridgeToken,
         account: settings.account,
+        settingNames: AZION_BRIDGE_SETTINGS,
         ...retriesFromEnv(process.env.KVADM_HTTP_RETRIES),
       });
     }
