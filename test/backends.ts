@@ -112,8 +112,16 @@ const targetFactories: Array<() => BackendTarget> = [localTarget, httpTarget, az
 );
 
 /** Run `suite` once per backend target, inside a describe named after it. */
-export function forEachBackend(title: string, suite: (target: BackendTarget) => void): void {
-  for (const factory of targetFactories) describeOn(factory(), title, suite);
+export function forEachBackend(
+  title: string,
+  suite: (target: BackendTarget) => void,
+  options: { only?: ReadonlyArray<BackendTarget['name']> } = {},
+): void {
+  for (const factory of targetFactories) {
+    const target = factory();
+    // `only`: a suite about the client alone, for which two servers speaking the same protocol are one case.
+    if (options.only === undefined || options.only.includes(target.name)) describeOn(target, title, suite);
+  }
 }
 
 function describeOn(target: BackendTarget, title: string, suite: (target: BackendTarget) => void): void {

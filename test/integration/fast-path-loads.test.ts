@@ -27,62 +27,67 @@ async function loadedModules(argv: string[], env: NodeJS.ProcessEnv): Promise<{ 
 const loads = (modules: string[], name: string) =>
   modules.some((file) => file.includes(`${path.sep}node_modules${path.sep}${name}${path.sep}`));
 
-forEachBackend('what a command loads', (target) => {
-  beforeAll(async () => {
-    expect((await runCommand(['kv', 'put', 'greeting', 'hello'], { env: target.env() })).code).toBe(0);
-  });
+forEachBackend(
+  'what a command loads',
+  (target) => {
+    beforeAll(async () => {
+      expect((await runCommand(['kv', 'put', 'greeting', 'hello'], { env: target.env() })).code).toBe(0);
+    });
 
-  const fastInvocations = [
-    ['kv', 'get', 'greeting'],
-    ['kv', 'put', 'loaded', 'v'],
-    ['kv', 'list', '--json'],
-    ['kv', 'delete', 'loaded'],
-    ['ns', 'list'],
-    ['--json', 'ns', 'list'],
-    ['import', '-', '--format', 'jsonl', '--dry-run'],
-    ['export', '-n', 'default'],
-    ['diff', 'default', 'default'],
-    ['sync', 'default', 'synced', '--create-namespace', '--delete', '--force'],
-    ['copy', 'default', 'copied', '--create-namespace'],
-  ];
-  // The commands over two stores take the same path into their action on every backend: the local one shows it.
-  const storeCommands = new Set(['export', 'diff', 'sync', 'copy']);
-  for (const argv of fastInvocations.filter((a) => target.name === 'local' || !storeCommands.has(a[0] as string))) {
-    it(`kvadm ${argv.join(' ')} runs without loading oclif`, async () => {
-      const { result, modules } = await loadedModules(argv, target.env());
-      expect(result.code).toBe(0);
+    const fastInvocations = [
+      ['kv', 'get', 'greeting'],
+      ['kv', 'put', 'loaded', 'v'],
+      ['kv', 'list', '--json'],
+      ['kv', 'delete', 'loaded'],
+      ['ns', 'list'],
+      ['--json', 'ns', 'list'],
+      ['import', '-', '--format', 'jsonl', '--dry-run'],
+      ['export', '-n', 'default'],
+      ['diff', 'default', 'default'],
+      ['sync', 'default', 'synced', '--create-namespace', '--delete', '--force'],
+      ['copy', 'default', 'copied', '--create-namespace'],
+    ];
+    // The commands over two stores take the same path into their action on every backend: the local one shows it.
+    const storeCommands = new Set(['export', 'diff', 'sync', 'copy']);
+    for (const argv of fastInvocations.filter((a) => target.name === 'local' || !storeCommands.has(a[0] as string))) {
+      it(`kvadm ${argv.join(' ')} runs without loading oclif`, async () => {
+        const { result, modules } = await loadedModules(argv, target.env());
+        expect(result.code).toBe(0);
+        expect(loads(modules, '@oclif/core')).toBe(false);
+      });
+    }
+
+    it.runIf(target.name === 'local')('kvadm sync --delete refuses off a terminal without loading oclif', async () => {
+      const env = target.env();
+      expect((await runCommand(['ns', 'create', 'refusing'], { env })).code).toBe(0);
+      expect((await runCommand(['kv', 'put', '-n', 'refusing', 'only-here', 'x'], { env })).code).toBe(0);
+      const { result, modules } = await loadedModules(['sync', 'default', 'refusing', '--delete'], env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('without confirmation: not running on a terminal');
       expect(loads(modules, '@oclif/core')).toBe(false);
     });
-  }
 
-  it.runIf(target.name === 'local')('kvadm sync --delete refuses off a terminal without loading oclif', async () => {
-    const env = target.env();
-    expect((await runCommand(['ns', 'create', 'refusing'], { env })).code).toBe(0);
-    expect((await runCommand(['kv', 'put', '-n', 'refusing', 'only-here', 'x'], { env })).code).toBe(0);
-    const { result, modules } = await loadedModules(['sync', 'default', 'refusing', '--delete'], env);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('without confirmation: not running on a terminal');
-    expect(loads(modules, '@oclif/core')).toBe(false);
-  });
-
-  it('kvadm kv get --help goes through oclif', async () => {
-    const { result, modules } = await loadedModules(['kv', 'get', '--help'], target.env());
-    expect(result.code).toBe(0);
-    expect(loads(modules, '@oclif/core')).toBe(true);
-  });
-
-  const sqliteExpected = target.name === 'local';
-  for (const noFastPath of [false, true]) {
-    it(`kv get ${sqliteExpected ? 'loads' : 'does not load'} better-sqlite3 on the ${target.name} backend${noFastPath ? ' (through oclif)' : ''}`, async () => {
-      const { result, modules } = await loadedModules(['kv', 'get', 'greeting'], {
-        ...target.env(),
-        ...(noFastPath ? { KVADM_NO_FAST_PATH: '1' } : {}),
-      });
-      expect(result.stdout).toBe('hello');
-      expect(loads(modules, 'better-sqlite3')).toBe(sqliteExpected);
+    it('kvadm kv get --help goes through oclif', async () => {
+      const { result, modules } = await loadedModules(['kv', 'get', '--help'], target.env());
+      expect(result.code).toBe(0);
+      expect(loads(modules, '@oclif/core')).toBe(true);
     });
-  }
-});
+
+    const sqliteExpected = target.name === 'local';
+    for (const noFastPath of [false, true]) {
+      it(`kv get ${sqliteExpected ? 'loads' : 'does not load'} better-sqlite3 on the ${target.name} backend${noFastPath ? ' (through oclif)' : ''}`, async () => {
+        const { result, modules } = await loadedModules(['kv', 'get', 'greeting'], {
+          ...target.env(),
+          ...(noFastPath ? { KVADM_NO_FAST_PATH: '1' } : {}),
+        });
+        expect(result.stdout).toBe('hello');
+        expect(loads(modules, 'better-sqlite3')).toBe(sqliteExpected);
+      });
+    }
+  },
+  // What the client loads depends on its backend, not on the server: the emulator's target is the http backend too.
+  { only: ['local', 'http'] },
+);
 
 describe('global flags before the command', () => {
   it('--backend http --url U ns list reaches the server on both paths', async () => {
