@@ -124,8 +124,16 @@ describe('endless and unsized inputs stop at 25 MiB + 1 byte', () => {
     });
     const writeUntilClosed = async () => {
       while (!readerGone && !writer.destroyed) {
-        if (!writer.write(zeros))
-          await new Promise<void>((resolve) => writer.once('drain', () => resolve()).once('close', () => resolve()));
+        if (!writer.write(zeros)) {
+          // Whichever comes first; the other listener goes too (left behind, they piled up on the stream).
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              writer.off('drain', done).off('close', done);
+              resolve();
+            };
+            writer.once('drain', done).once('close', done);
+          });
+        }
       }
     };
     void writeUntilClosed();
