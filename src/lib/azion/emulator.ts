@@ -113,10 +113,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  apiUrl = `http://${urlHost(options.host)}:${port}/v4`;
+  const origin = `http://${urlHost(options.host)}:${port}`;
+  apiUrl = `${origin}/v4`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost(options.host)}:${port}/client/v4`,
+    url: `${origin}/client/v4`,
     apiUrl,
     close() {
       closing ??= (async () => {

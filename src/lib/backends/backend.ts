@@ -121,6 +121,22 @@ export interface SideEntry {
   digest?: string;
 }
 
+/**
+ * A listed key as one side of a comparison: no value (its digest when the listing gave one),
+ * metadata as the compact JSON text stored entries carry. Listings from a remote service are
+ * JSON, so an expiration that is not a number counts as none.
+ */
+export function sideEntryOfKeyInfo(info: KeyInfo): SideEntry {
+  const entry: SideEntry = {
+    key: info.name,
+    value: null,
+    expiration: typeof info.expiration === 'number' ? info.expiration : null,
+    metadata: info.metadata === undefined || info.metadata === null ? null : JSON.stringify(info.metadata),
+  };
+  if (typeof info.digest === 'string') entry.digest = info.digest;
+  return entry;
+}
+
 /** One key of a walk over two namespaces in key order: in SRC, in DST, or both. */
 export interface KeyPair {
   key: string;

@@ -8,7 +8,15 @@
  * keys use bulk get (≤ 100 keys); a text value containing U+FFFD may be bytes that are not
  * UTF-8, which bulk get cannot carry, so such values are fetched again, raw, one by one.
  */
-import type { BulkWriteResult, KeyInfo, ListOptions, ListResult, SideEntry, StoredEntry } from './backend.js';
+import {
+  type BulkWriteResult,
+  type KeyInfo,
+  type ListOptions,
+  type ListResult,
+  type SideEntry,
+  type StoredEntry,
+  sideEntryOfKeyInfo,
+} from './backend.js';
 import { type BulkRequest, bulkRequests, multipartBody, wireExpiration } from './http-encoding.js';
 import { type HttpClient, type WireResponse, parseEnvelope } from './http-client.js';
 import type { Namespaces } from './http-namespaces.js';
@@ -178,13 +186,7 @@ export class KeyRoutes {
       const entries: SideEntry[] = [];
       for (const info of page.keys) {
         if (typeof info.digest === 'string') {
-          entries.push({
-            key: info.name,
-            value: null,
-            expiration: typeof info.expiration === 'number' ? info.expiration : null,
-            metadata: info.metadata === undefined || info.metadata === null ? null : JSON.stringify(info.metadata),
-            digest: info.digest,
-          });
+          entries.push(sideEntryOfKeyInfo(info));
         } else {
           // Read after the listing: gone since (expired, deleted) means not there.
           const entry = read.get(info.name);

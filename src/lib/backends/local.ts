@@ -221,10 +221,13 @@ export class LocalBackend implements Backend {
     if (keys.length === 0) return [];
     const now = this.nowSeconds();
     // Each row carries its key's index in `keys` (rows come in no promised order); key null: missing.
-    const rows = this.statement(namespace, SQL.getMany, RAW).all(JSON.stringify(keys), now) as [number, ...EntryRow][];
+    const rows = this.statement(namespace, SQL.getMany, RAW).all(JSON.stringify(keys), now) as ([number, ...EntryRow] | [number, null])[];
     const entries: (StoredEntry | null)[] = new Array(keys.length).fill(null);
-    for (const [index, key, value, expiration, metadata] of rows) {
-      if (key !== null) entries[index] = { key, value, expiration, metadata };
+    for (const row of rows) {
+      if (row[1] !== null) {
+        const [index, key, value, expiration, metadata] = row;
+        entries[index] = { key, value, expiration, metadata };
+      }
     }
     return entries;
   }

@@ -3,7 +3,7 @@
  * (one per store) walked side by side, so memory holds a page of each, never a whole
  * namespace. Keys compare in UTF-8 byte order, the order both backends list in.
  */
-import type { Backend, KeyPair, SideEntry, StoredEntry } from '../backends/backend.js';
+import { type Backend, type KeyPair, type SideEntry, type StoredEntry, sideEntryOfKeyInfo } from '../backends/backend.js';
 import { compareKeys } from '../cursor.js';
 import { valueDigest } from '../digest.js';
 
@@ -32,12 +32,7 @@ export async function* readSide(backend: Backend, namespace: string, options: Re
   for (;;) {
     const page = await backend.list(namespace, { ...prefix, limit: Math.min(pageSize, 1000), ...(cursor ? { cursor } : {}) });
     if (page.keys.length > 0) {
-      yield page.keys.map((info) => ({
-        key: info.name,
-        value: null,
-        expiration: info.expiration ?? null,
-        metadata: info.metadata === undefined || info.metadata === null ? null : JSON.stringify(info.metadata),
-      }));
+      yield page.keys.map(sideEntryOfKeyInfo);
     }
     if (page.list_complete || !page.cursor) return;
     cursor = page.cursor;
@@ -101,9 +96,8 @@ class SideReader {
   }
 
   /** Read the first entry (call once before the walk). */
-  async start(): Promise<void> {
-    this.index = 0;
-    await this.turnPage();
+  start(): Promise<void> {
+    return this.turnPage();
   }
 
   private async turnPage(): Promise<void> {
