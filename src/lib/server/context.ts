@@ -1,5 +1,4 @@
 /** What every route handler shares: the store, the clock, the write limit, the namespace locks. */
-import { isAscii } from 'node:buffer';
 import type { FastifyRequest } from 'fastify';
 import type { Backend, Clock } from '../backends/backend.js';
 import { KV } from '../kv.js';
@@ -28,17 +27,12 @@ export function namespaceParam(request: FastifyRequest): string {
   return (request.params as { ns: string }).ns;
 }
 
-/**
- * The request body parsed as JSON; malformed or missing JSON is a 400. A body of ASCII
- * bytes (a bulk write of plain text values) is decoded as latin1, which for ASCII is the
- * same text: V8 copies it into a one-byte string without UTF-8 decoding (a 1.4 MB bulk
- * body: 0.1–4 ms instead of 6 ms, measured in isolation).
- */
+/** The request body parsed as JSON; malformed or missing JSON is a 400. */
 export function jsonBody(request: FastifyRequest): unknown {
   const body = request.body;
   if (!Buffer.isBuffer(body) || body.byteLength === 0) throw badRequest('the request needs a JSON body');
   try {
-    return JSON.parse(isAscii(body) ? body.toString('latin1') : body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw badRequest(`malformed JSON in the request body: ${(error as Error).message}`);
   }
