@@ -167,18 +167,15 @@ function startTimers(app: FastifyInstance, ctx: ServerContext, sweepIntervalMs: 
   if (checkpoint) {
     // The store's deferred work (the local store folds its WAL into the files only at a large
     // threshold when serving, see serve.ts) is done once no write has come for a while.
-    let written = false;
-    let lastWriteAt = 0;
+    /** When the last write not yet checkpointed was answered; null when there is none. */
+    let lastWriteAt: number | null = null;
     app.addHook('onResponse', async (request) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        written = true;
-        lastWriteAt = performance.now();
-      }
+      if (request.method !== 'GET' && request.method !== 'HEAD') lastWriteAt = performance.now();
     });
     timers.push(
       setInterval(() => {
-        if (!written || performance.now() - lastWriteAt < IDLE_CHECKPOINT_MS) return;
-        written = false;
+        if (lastWriteAt === null || performance.now() - lastWriteAt < IDLE_CHECKPOINT_MS) return;
+        lastWriteAt = null;
         void checkpoint().catch(() => undefined);
       }, IDLE_CHECKPOINT_MS).unref(),
     );
