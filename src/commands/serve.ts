@@ -13,6 +13,7 @@ export default class Serve extends BaseCommand<typeof Serve> {
 Prints the base URL on one line of stderr, then one access-log line per request (--quiet silences them).
 With a token (--token or KVADM_TOKEN) every request needs "Authorization: Bearer TOKEN"; without one, only loopback addresses are allowed.
 Production limits apply, including one write per second to the same key (--no-write-limit turns that off for local seeding).
+kvadm's imports into it are all or nothing: they write through a staged bulk session, which holds the namespace's writes until the import is complete (docs/PROTOCOL.md).
 SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store is closed.`;
   static override examples = [
     '<%= config.bin %> serve',
@@ -32,6 +33,16 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
     'sweep-interval': Flags.integer({ summary: 'Seconds between sweeps of expired keys (0: never).', default: 60, min: 0 }),
     'headers-timeout': Flags.integer({ summary: 'Seconds a client has to send its request headers.', default: 10, min: 1 }),
     'request-timeout': Flags.integer({ summary: 'Seconds a client has to send a whole request.', default: 300, min: 1 }),
+    'bulk-sessions': Flags.boolean({
+      summary: 'Offer staged bulk sessions, which make remote imports all or nothing (--no-bulk-sessions: answer as Cloudflare does).',
+      default: true,
+      allowNo: true,
+    }),
+    'bulk-session-timeout': Flags.integer({
+      summary: 'Seconds a bulk session may go without a request before it is aborted.',
+      default: 60,
+      min: 1,
+    }),
     // Lets a client set the server's clock per request (kvadm-test-now header): for the
     // behaviour tests only, never for a server anyone else uses.
     'test-clock-header': Flags.boolean({ hidden: true }),
@@ -68,6 +79,7 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
         sweepIntervalMs: flags['sweep-interval'] * 1000,
         timeouts: { headersMs: flags['headers-timeout'] * 1000, requestMs: flags['request-timeout'] * 1000 },
         ...(requestClock ? { requestClock } : {}),
+        bulkSessions: flags['bulk-sessions'] ? { idleMs: flags['bulk-session-timeout'] * 1000 } : false,
       }),
       { host: flags.host, port: flags.port },
     );

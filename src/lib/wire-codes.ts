@@ -19,6 +19,10 @@ export const WIRE_CODES = {
   rateLimited: 10117,
   /** Something the store cannot do at all (the Azion bridge: namespace rename, create without a token). */
   unsupported: 10119,
+  /** A bulk session (kvadm serve's staged bulk writes) that is not open: unknown, aborted or timed out. */
+  bulkSessionNotFound: 10120,
+  /** A bulk session that was committed already: it takes no more writes and cannot be aborted. */
+  bulkSessionEnded: 10121,
   noRoute: 7000,
 } as const;
 

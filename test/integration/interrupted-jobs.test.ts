@@ -58,13 +58,16 @@ afterEach(async () => {
 describe('a remote import whose server dies part-way', () => {
   const ENTRIES = 100_000;
 
-  /** Import ENTRIES entries and SIGKILL the server as soon as it has acknowledged its first bulk request. */
-  async function importAndKill(extraArgs: string[]) {
+  /**
+   * Import ENTRIES entries and SIGKILL the server as soon as it has acknowledged its first bulk
+   * request. `serverArgs` may take the server's bulk sessions away (the import then writes as it goes).
+   */
+  async function importAndKill(extraArgs: string[], serverArgs: string[] = []) {
     const dir = tempDir('import-dies');
     const file = path.join(dir, 'data.jsonl');
     writeEntries(file, ENTRIES);
     // Not --quiet: the access log tells when a bulk write was answered.
-    const server = await startServe(['--no-write-limit']);
+    const server = await startServe(['--no-write-limit', ...serverArgs]);
     servers.push(server);
     const firstAck = waitFor(server.child.stderr as NodeJS.ReadableStream, /PUT \S+\/bulk 200 /);
     // One retry: the server stays dead, so more retries only add their back-off to the run.
@@ -82,8 +85,40 @@ describe('a remote import whose server dies part-way', () => {
     return (JSON.parse(info.stdout) as { keyCount: number }).keyCount;
   }
 
-  it('says how many entries the server acknowledged and that a re-run is safe (exit 6), and the re-run completes', async () => {
+  /** The same import against the same store, served again, completes. */
+  async function rerun(dataDir: string, file: string, env: NodeJS.ProcessEnv): Promise<void> {
+    const again = await startServe(['--no-write-limit', '--quiet'], { dataDir });
+    servers.push(again);
+    const result = await runCommand(['import', file, '-n', 'dies', '--json'], { env: { ...env, KVADM_URL: again.url } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ entries: ENTRIES, written: ENTRIES, failed: 0 });
+    await again.stop();
+    expect(await storedKeys(dataDir)).toBe(ENTRIES);
+  }
+
+  it('kvadm serve (a staged import): says nothing was written and a re-run is safe (exit 6); the store holds none of it; the re-run completes', async () => {
     const { result, server, file, env } = await importAndKill([]);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toMatch(
+      /the import into 'dies' stopped after [\d,]+ entries and nothing was written \(the server applies a staged import only when it is complete\): cannot reach /,
+    );
+    expect(result.stderr).toMatch(/hint: once the server is back, run the same import again/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await storedKeys(server.dataDir)).toBe(0);
+    await rerun(server.dataDir, file, env);
+  });
+
+  it('gives the same facts under --json', async () => {
+    const { result, server } = await importAndKill(['--json']);
+    expect(result.code).toBe(6);
+    const error = (JSON.parse(result.stderr.trim().split('\n').at(-1) as string) as { error: Record<string, unknown> }).error;
+    expect(error).toMatchObject({ code: 'REMOTE_UNREACHABLE', namespace: 'dies', staged: 'nothing-written', idempotent: true });
+    expect(error.message).toMatch(/nothing was written/);
+    expect(await storedKeys(server.dataDir)).toBe(0);
+  });
+
+  it('a server without bulk sessions: says how many entries it acknowledged (exit 6), all of them are stored, and the re-run completes', async () => {
+    const { result, server, file, env } = await importAndKill([], ['--no-bulk-sessions']);
     expect(result.code).toBe(6);
     const match = /the import into 'dies' stopped after the server acknowledged ([\d,]+) of 100,000 entries: cannot reach /.exec(
       result.stderr,
@@ -92,30 +127,11 @@ describe('a remote import whose server dies part-way', () => {
     const acknowledged = Number((match?.[1] ?? '').replace(/,/g, ''));
     expect(acknowledged).toBeLessThan(ENTRIES);
     expect(result.stderr).toMatch(/hint: the acknowledged entries are stored .*run the same import again/);
-    expect(result.stderr).not.toMatch(/\n\s+at /);
     // Every acknowledged entry is in the store (some sent but unanswered may be too).
     const stored = await storedKeys(server.dataDir);
     expect(stored).toBeGreaterThanOrEqual(acknowledged);
     expect(stored).toBeLessThan(ENTRIES);
-
-    // The same import against the same store, served again, completes.
-    const again = await startServe(['--no-write-limit', '--quiet'], { dataDir: server.dataDir });
-    servers.push(again);
-    const rerun = await runCommand(['import', file, '-n', 'dies', '--json'], { env: { ...env, KVADM_URL: again.url } });
-    expect(rerun.code, rerun.stderr).toBe(0);
-    expect(JSON.parse(rerun.stdout)).toMatchObject({ entries: ENTRIES, written: ENTRIES, failed: 0 });
-    await again.stop();
-    expect(await storedKeys(server.dataDir)).toBe(ENTRIES);
-  });
-
-  it('gives the same facts under --json', async () => {
-    const { result, server } = await importAndKill(['--json']);
-    expect(result.code).toBe(6);
-    const error = (JSON.parse(result.stderr.trim().split('\n').at(-1) as string) as { error: Record<string, unknown> }).error;
-    expect(error).toMatchObject({ code: 'REMOTE_UNREACHABLE', namespace: 'dies', entries: ENTRIES, idempotent: true });
-    expect(typeof error.acknowledged).toBe('number');
-    expect(error.acknowledged as number).toBeLessThanOrEqual(await storedKeys(server.dataDir));
-    expect(error.message).toMatch(/acknowledged [\d,]+ of 100,000 entries/);
+    await rerun(server.dataDir, file, env);
   });
 });
 

@@ -98,6 +98,12 @@ export interface BulkWriteResult {
 export interface BulkWriter {
   /** True when abort() really undoes every write of the session. */
   readonly atomic: boolean;
+  /**
+   * Set when the writes go to a remote store's staged session (kvadm serve): a round trip per
+   * write(), so callers keep several in flight; and the store aborts the session when no write
+   * comes for `idleMs`, so callers do not hold one open while they wait on a slow input.
+   */
+  readonly session?: { idleMs?: number };
   write(entries: StoredEntry[]): Promise<BulkWriteResult>;
   /**
    * Delete keys as part of the session (sync --delete): on the local store inside the same
@@ -106,6 +112,22 @@ export interface BulkWriter {
   remove?(keys: string[]): Promise<number>;
   commit(): Promise<void>;
   abort(): Promise<void>;
+}
+
+export interface BulkWriterOptions {
+  /**
+   * Ask a remote store for a staged session, whose writes are applied only at commit() and
+   * undone by abort() (kvadm serve's bulk sessions, docs/PROTOCOL.md): the writer is then
+   * atomic. A store without sessions gives its usual writer; the local store's writers are
+   * atomic anyway.
+   */
+  staged?: boolean;
+  /**
+   * The local store: a connection of the writer's own, so this backend's other reads do not
+   * see the session's writes before commit() (kvadm serve keeps a session open across
+   * requests while it answers others). Other backends ignore it.
+   */
+  isolated?: boolean;
 }
 
 /**
@@ -205,7 +227,7 @@ export interface Backend {
    */
   scanDigests?(namespace: string, options?: { prefix?: string; batchSize?: number }): AsyncIterable<SideEntry[]>;
   /** Start a bulk write into an existing namespace. */
-  bulkWriter(namespace: string): Promise<BulkWriter>;
+  bulkWriter(namespace: string, options?: BulkWriterOptions): Promise<BulkWriter>;
   /** Physically remove expired rows (bounded by `maxRows` when given). */
   sweep(namespace: string, maxRows?: number): Promise<SweepResult>;
   /** Optional: move work the store deferred (the local store's WAL fold) to now; a server calls it when idle. */

@@ -19,6 +19,7 @@ import {
 } from './backend.js';
 import { type BulkRequest, bulkRequests, multipartBody, wireExpiration } from './http-encoding.js';
 import { type HttpClient, type WireResponse, parseEnvelope } from './http-client.js';
+import type { WireSession } from './http-bulk-sessions.js';
 import type { Namespaces } from './http-namespaces.js';
 import { Semaphore, mapLimit } from '../concurrency.js';
 import { LIMITS } from '../limits.js';
@@ -197,17 +198,18 @@ export class KeyRoutes {
     }
   }
 
-  async writeBulk(namespace: string, id: string, entries: StoredEntry[]): Promise<BulkWriteResult> {
+  /** Write `entries` (in `session`, a staged bulk session, when given: see http-bulk-sessions.ts). */
+  async writeBulk(namespace: string, id: string, entries: StoredEntry[], session?: WireSession): Promise<BulkWriteResult> {
     // One request for a write() that fits (the import engine sizes its writes to fit and keeps
     // several in flight itself), so a failure loses no count of what the server acknowledged.
     const requests = bulkRequests(entries, this.options.bulkBatchItems, this.options.nowSeconds());
-    const failed = await Promise.all(requests.map((request) => this.bulkSlots.run(() => this.sendBulk(namespace, id, request))));
+    const failed = await Promise.all(requests.map((request) => this.bulkSlots.run(() => this.sendBulk(namespace, id, request, session))));
     const unsuccessfulKeys = failed.flat();
     return { written: entries.length - unsuccessfulKeys.length, unsuccessfulKeys };
   }
 
   /** One bulk request; keys the server refused are sent again with backoff. Returns those that never went in. */
-  private async sendBulk(namespace: string, id: string, request: BulkRequest): Promise<string[]> {
+  private async sendBulk(namespace: string, id: string, request: BulkRequest, session?: WireSession): Promise<string[]> {
     let pending = request;
     for (let round = 0; ; round++) {
       const result = await this.namespaces.call<{ unsuccessful_keys?: unknown }>({
@@ -216,6 +218,9 @@ export class KeyRoutes {
         method: 'PUT',
         path: '/bulk',
         body: pending.body,
+        // The sequence number is taken as the request leaves: the server applies a session's
+        // requests in this order (a retry of this request keeps it, a resend takes the next).
+        ...(session ? { query: { session: session.id, seq: session.nextSeq++ } } : {}),
       });
       const refused = Array.isArray(result?.unsuccessful_keys) ? (result.unsuccessful_keys as unknown[]).map(String) : [];
       if (refused.length === 0) return [];

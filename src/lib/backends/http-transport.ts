@@ -34,6 +34,8 @@ export interface RequestOptions {
   idempotent?: boolean;
   /** Sent with this request besides the transport's own headers. */
   headers?: Record<string, string>;
+  /** Retries of this request, instead of the transport's own number. */
+  retries?: number;
 }
 
 /** How hard a client tries: what its callers may tune. */
@@ -165,6 +167,7 @@ export class Transport {
     const headers: Record<string, string> = { ...this.headers, ...options.headers };
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
     let earlierServerError: number | undefined;
+    const retries = options.retries ?? this.retries;
     for (let attempt = 0; ; attempt++) {
       let response: WireResponse;
       try {
@@ -174,7 +177,7 @@ export class Transport {
         // A certificate or protocol mismatch is the same on every attempt: no retries.
         if (tls) throw tls;
         const retryable = options.idempotent !== false || NOT_SENT_CODES.has(errorCode(error) ?? '');
-        if (attempt < this.retries && retryable) {
+        if (attempt < retries && retryable) {
           await this.sleep(this.backoff(this.retryBaseMs, attempt));
           continue;
         }
@@ -184,7 +187,7 @@ export class Transport {
           error,
         );
       }
-      if (RETRYABLE_STATUS.has(response.status) && attempt < this.retries) {
+      if (RETRYABLE_STATUS.has(response.status) && attempt < retries) {
         if (response.status >= 500) earlierServerError = response.status;
         await this.sleep(this.retryDelay(response, attempt));
         continue;

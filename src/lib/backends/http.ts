@@ -8,12 +8,25 @@
  *   client), with http-network-errors.ts naming socket and TLS failures;
  * - http-namespaces.ts: a namespace's id by name, and the namespace failures' one mapping;
  * - http-keys.ts: the key routes (values, metadata, list, bulk get / write / delete);
+ * - http-bulk-sessions.ts: kvadm serve's staged bulk writes (all or nothing), where the service has them;
  * - http-encoding.ts: the wire encoding of bulk writes and of a value with metadata.
  */
-import type { Backend, BulkWriter, Clock, ListOptions, ListResult, NamespaceInfo, SideEntry, StoredEntry, SweepResult } from './backend.js';
+import type {
+  Backend,
+  BulkWriter,
+  BulkWriterOptions,
+  Clock,
+  ListOptions,
+  ListResult,
+  NamespaceInfo,
+  SideEntry,
+  StoredEntry,
+  SweepResult,
+} from './backend.js';
 import { systemClock } from './backend.js';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { KeyRoutes } from './http-keys.js';
+import { openStagedWriter } from './http-bulk-sessions.js';
 import { Namespaces, type WireNamespace, isMissingNamespace } from './http-namespaces.js';
 import { NamespaceNotFoundError } from '../errors.js';
 // The leaf, not config/index.js: `kv get` on the http backend loads this file (see config/index.ts).
@@ -43,6 +56,8 @@ export class HttpBackend implements Backend {
   private readonly client: HttpClient;
   private readonly namespaces: Namespaces;
   private readonly keys: KeyRoutes;
+  /** Whether the service has staged bulk sessions; undefined until a staged writer was asked for. */
+  private stagedWrites: boolean | undefined;
 
   constructor(options: HttpBackendOptions) {
     this.client = new HttpClient(options);
@@ -165,8 +180,15 @@ export class HttpBackend implements Backend {
     return this.keys.scanDigests(namespace, options);
   }
 
-  async bulkWriter(namespace: string): Promise<BulkWriter> {
+  async bulkWriter(namespace: string, options: BulkWriterOptions = {}): Promise<BulkWriter> {
     const id = await this.namespaces.idOf(namespace);
+    if (options.staged && this.stagedWrites !== false) {
+      const staged = await openStagedWriter(this.client, this.namespaces, namespace, id, (entries, session) =>
+        this.keys.writeBulk(namespace, id, entries, session),
+      );
+      this.stagedWrites = staged !== null;
+      if (staged) return staged;
+    }
     return {
       atomic: false,
       write: (entries) => this.keys.writeBulk(namespace, id, entries),

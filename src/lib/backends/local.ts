@@ -17,6 +17,7 @@ import {
   type Backend,
   type BulkWriteResult,
   type BulkWriter,
+  type BulkWriterOptions,
   type Clock,
   type JoinScanOptions,
   type KeyInfo,
@@ -115,6 +116,8 @@ export class LocalBackend implements Backend {
   private readonly busyTimeoutMs: number;
   private readonly walCheckpointPages: number | undefined;
   private readonly connections = new Map<string, Connection>();
+  /** Connections of isolated bulk writers still open (closed at their end, or by close()). */
+  private readonly isolated = new Set<Db>();
 
   constructor(options: LocalBackendOptions) {
     this.location = path.resolve(options.dataDir);
@@ -242,15 +245,15 @@ export class LocalBackend implements Backend {
 
   async deleteMany(namespace: string, keys: string[]): Promise<number> {
     // An expired row is removed too, but only a live one counts as deleted.
-    const { db } = this.connect(namespace);
-    return db.transaction(() => this.deleteRows(namespace, keys)).immediate();
+    const connection = this.connect(namespace);
+    return connection.db.transaction(() => this.deleteRows(connection, keys)).immediate();
   }
 
   /** Delete `keys` in the caller's transaction; an expired row goes too, only a live one counts. */
-  private deleteRows(namespace: string, keys: string[]): number {
+  private deleteRows(connection: Connection, keys: string[]): number {
     const now = this.nowSeconds();
-    const live = this.statement(namespace, SQL.deleteLive);
-    const any = this.statement(namespace, SQL.deleteAny);
+    const live = prepared(connection, SQL.deleteLive);
+    const any = prepared(connection, SQL.deleteAny);
     let deleted = 0;
     for (const key of keys) {
       const changes = live.run(key, now).changes;
@@ -394,12 +397,14 @@ export class LocalBackend implements Backend {
     }
   }
 
-  async bulkWriter(namespace: string): Promise<BulkWriter> {
-    const { db } = this.connect(namespace);
-    const insert = this.statement(namespace, SQL.put);
+  async bulkWriter(namespace: string, options: BulkWriterOptions = {}): Promise<BulkWriter> {
+    const connection = options.isolated ? this.open(namespace) : this.connect(namespace);
+    const { db } = connection;
+    if (options.isolated) this.isolated.add(db);
+    const insert = prepared(connection, SQL.put);
     // Multi-row INSERTs: one statement step for 100 rows roughly halves the time per row.
-    const insertMany = this.statement(namespace, multiRowPut(BULK_INSERT_ROWS));
-    const deleteRows = (keys: string[]) => this.deleteRows(namespace, keys);
+    const insertMany = prepared(connection, multiRowPut(BULK_INSERT_ROWS));
+    const deleteRows = (keys: string[]) => this.deleteRows(connection, keys);
     const args: unknown[] = new Array(BULK_INSERT_ROWS * 4);
     // A large value's pages pass through SQLite's page cache (16 MiB here) on their way to the
     // WAL, on top of its two copies of the value (bound parameter, record): with a small cache
@@ -413,8 +418,24 @@ export class LocalBackend implements Backend {
         db.pragma(`cache_size = ${cacheSize}`);
       }
     };
+    const end = (sql: 'COMMIT' | 'ROLLBACK'): void => {
+      try {
+        if (sql === 'COMMIT' || db.inTransaction) db.prepare(sql).run();
+      } finally {
+        if (options.isolated) {
+          this.isolated.delete(db);
+          if (db.inTransaction) db.prepare('ROLLBACK').run();
+          db.close();
+        }
+      }
+    };
     // One IMMEDIATE transaction for the whole session: a crash or abort leaves nothing.
-    db.prepare('BEGIN IMMEDIATE').run();
+    try {
+      db.prepare('BEGIN IMMEDIATE').run();
+    } catch (error) {
+      end('ROLLBACK');
+      throw error;
+    }
     let open = true;
     return {
       atomic: true,
@@ -447,12 +468,12 @@ export class LocalBackend implements Backend {
       async commit(): Promise<void> {
         if (!open) return;
         open = false;
-        db.prepare('COMMIT').run();
+        end('COMMIT');
       },
       async abort(): Promise<void> {
         if (!open) return;
         open = false;
-        if (db.inTransaction) db.prepare('ROLLBACK').run();
+        end('ROLLBACK');
       },
     };
   }
@@ -469,6 +490,11 @@ export class LocalBackend implements Backend {
 
   async close(): Promise<void> {
     for (const name of [...this.connections.keys()]) this.disconnect(name);
+    for (const db of this.isolated) {
+      if (db.inTransaction) db.prepare('ROLLBACK').run();
+      db.close();
+    }
+    this.isolated.clear();
   }
 
   /** Fold every open namespace's WAL into its file, without waiting for readers (PASSIVE). */
@@ -494,9 +520,17 @@ export class LocalBackend implements Backend {
     }
   }
 
+  /** The namespace's shared connection, opened on first use. */
   private connect(namespace: string): Connection {
     const cached = this.connections.get(namespace);
     if (cached) return cached;
+    const connection = this.open(namespace);
+    this.connections.set(namespace, connection);
+    return connection;
+  }
+
+  /** A new connection to the namespace's file (the default namespace's file is made on first use). */
+  private open(namespace: string): Connection {
     const file = this.fileOf(namespace);
     if (!fs.existsSync(file)) {
       if (namespace !== DEFAULT_NAMESPACE) throw new NamespaceNotFoundError(namespace);
@@ -518,9 +552,7 @@ export class LocalBackend implements Backend {
       db.close();
       throw storeError(file, error);
     }
-    const connection: Connection = { db, statements: new Map(), sweptOnOpen };
-    this.connections.set(namespace, connection);
-    return connection;
+    return { db, statements: new Map(), sweptOnOpen };
   }
 
   private disconnect(namespace: string): void {
@@ -531,18 +563,22 @@ export class LocalBackend implements Backend {
     connection.db.close();
   }
 
-  /** A prepared statement of the namespace's connection, cached by its text (and raw mode: it is the statement's state). */
+  /** A prepared statement of the namespace's shared connection. */
   private statement(namespace: string, sql: string, options: { raw?: boolean } = {}): Statement {
-    const connection = this.connect(namespace);
-    const cacheKey = options.raw ? `raw:${sql}` : sql;
-    let statement = connection.statements.get(cacheKey);
-    if (!statement) {
-      statement = connection.db.prepare(sql);
-      if (options.raw) statement.raw(true);
-      connection.statements.set(cacheKey, statement);
-    }
-    return statement;
+    return prepared(this.connect(namespace), sql, options);
   }
+}
+
+/** A prepared statement of `connection`, cached by its text (and raw mode: it is the statement's state). */
+function prepared(connection: Connection, sql: string, options: { raw?: boolean } = {}): Statement {
+  const cacheKey = options.raw ? `raw:${sql}` : sql;
+  let statement = connection.statements.get(cacheKey);
+  if (!statement) {
+    statement = connection.db.prepare(sql);
+    if (options.raw) statement.raw(true);
+    connection.statements.set(cacheKey, statement);
+  }
+  return statement;
 }
 
 /** Pragmas, migrations and a bounded sweep: what every connection does once. Returns the rows swept. */

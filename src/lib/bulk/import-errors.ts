@@ -34,29 +34,47 @@ export class ImportIncompleteError extends KvadmError {
   }
 }
 
+/** What a remote import that stopped part-way had written. */
+export type StoppedWrites =
+  /** Writes went in as they were sent: these many the server acknowledged. */
+  | { acknowledged: number }
+  /** A staged session (kvadm serve): not committed, so nothing; or the commit itself failed, so unknown. */
+  | { staged: 'nothing-written' | 'commit-unknown' };
+
 /**
- * A remote import that failed part-way (the server went away, refused the token, ...):
- * how many entries the server acknowledged, and that running it again is safe. The
- * cause's code and exit code are kept (6 for an unreachable server).
+ * A remote import that failed part-way (the server went away, refused the token, ...): what
+ * the server had written, and that running it again is safe. The cause's code and exit code
+ * are kept (6 for an unreachable server).
  */
 export class ImportStoppedError extends KvadmError {
-  constructor(cause: KvadmError, facts: { namespace: string; entries: number; acknowledged: number }) {
-    super(
-      cause.code,
-      `the import into '${facts.namespace}' stopped after the server acknowledged ${count(facts.acknowledged)} of ${count(facts.entries)} ${facts.entries === 1 ? 'entry' : 'entries'}: ${cause.message}`,
-      {
-        exitCode: cause.exitCode,
-        hint: `the acknowledged entries are stored (others sent may be too); once the server is back, run the same import again: writing the same entries twice is harmless${cause.hint ? `. Also: ${cause.hint}` : ''}`,
-        details: {
-          ...cause.details,
-          namespace: facts.namespace,
-          entries: facts.entries,
-          acknowledged: facts.acknowledged,
-          idempotent: true,
-        },
-        cause,
+  constructor(cause: KvadmError, facts: { namespace: string; entries: number } & StoppedWrites) {
+    const into = `the import into '${facts.namespace}'`;
+    const entries = `${count(facts.entries)} ${facts.entries === 1 ? 'entry' : 'entries'}`;
+    let message: string;
+    let hint: string;
+    if ('acknowledged' in facts) {
+      message = `${into} stopped after the server acknowledged ${count(facts.acknowledged)} of ${entries}: ${cause.message}`;
+      hint =
+        'the acknowledged entries are stored (others sent may be too); once the server is back, run the same import again: writing the same entries twice is harmless';
+    } else if (facts.staged === 'nothing-written') {
+      message = `${into} stopped after ${entries} and nothing was written (the server applies a staged import only when it is complete): ${cause.message}`;
+      hint = 'once the server is back, run the same import again';
+    } else {
+      message = `${into} stopped while the server committed its ${entries}, so whether they were written is not known: ${cause.message}`;
+      hint = `\`kvadm ns info ${facts.namespace}\` shows what the namespace holds; running the same import again is safe either way`;
+    }
+    super(cause.code, message, {
+      exitCode: cause.exitCode,
+      hint: `${hint}${cause.hint ? `. Also: ${cause.hint}` : ''}`,
+      details: {
+        ...cause.details,
+        namespace: facts.namespace,
+        entries: facts.entries,
+        ...('acknowledged' in facts ? { acknowledged: facts.acknowledged } : { staged: facts.staged }),
+        idempotent: true,
       },
-    );
+      cause,
+    });
   }
 }
 

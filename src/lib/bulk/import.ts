@@ -29,7 +29,6 @@ import { type RecordBatch, readRecords } from '../formats/index.js';
 import type { ByteChunks, CsvColumns } from '../formats/types.js';
 import { unknownColumns } from '../formats/csv.js';
 import { LARGE_VALUE_CHARS, collectGarbage } from '../memory.js';
-import { withBulkWriter } from './bulk-writer.js';
 import { EntryBuilder } from './entries.js';
 import { ImportIncompleteError, ImportStoppedError, InvalidEntriesError } from './import-errors.js';
 import { RejectsFile } from './import-rejects.js';
@@ -69,13 +68,15 @@ export async function importEntries(kv: KV, source: BulkSource, options: ImportO
     if (options.dryRun) {
       await run.pass(readChunks(source), 'validating', null);
     } else {
-      const writer = await kv.backend.bulkWriter(kv.name);
-      if (writer.atomic && !options.validateFirst) {
-        atomic = true;
+      const writer = await kv.backend.bulkWriter(kv.name, { staged: true });
+      atomic = writer.atomic;
+      // A remote session ends when no write comes for a while: one is not held open while
+      // the import waits on a stream whose pace it does not control (stdin, a pipe).
+      if (writer.atomic && !options.validateFirst && !(writer.session && source.kind === 'stream')) {
         await run.singlePass(writer);
       } else {
         await writer.abort();
-        await run.twoPasses();
+        atomic = await run.twoPasses();
       }
     }
   } finally {
@@ -110,15 +111,38 @@ class ImportRun {
       options.skipInvalid && options.rejectsPath ? new RejectsFile(options.rejectsPath, options.format, options.delimiter ?? ',') : null;
   }
 
-  /** Atomic: validate and write in one transaction; roll back when anything is invalid. */
+  /**
+   * Atomic: validate and write in one transaction (the local store's, or a remote session's);
+   * roll back when anything is invalid. A remote session's writes are pipelined.
+   */
   async singlePass(writer: BulkWriter): Promise<void> {
-    await withBulkWriter(writer, () => this.pass(readChunks(this.source), 'importing', writer), {
-      commitIf: () => this.tally.invalid === 0 || Boolean(this.options.skipInvalid),
-    });
+    const signal = this.options.signal;
+    const pipeline = writer.session ? new WritePipeline(writer, { onResult: (result) => this.tallyResult(result) }) : null;
+    const write = pipeline ? (entries: StoredEntry[]) => unlessAborted(pipeline.add(entries), signal) : null;
+    try {
+      await this.pass(readChunks(this.source), 'importing', writer, write);
+      if (pipeline) await unlessAborted(pipeline.flush(), signal);
+    } catch (error) {
+      await writer.abort();
+      throw this.stopped(error, writer, false);
+    }
+    if (this.tally.invalid > 0 && !this.options.skipInvalid) {
+      await writer.abort();
+      return;
+    }
+    try {
+      await writer.commit();
+    } catch (error) {
+      await writer.abort();
+      throw this.stopped(error, writer, true);
+    }
   }
 
-  /** Validate everything (spooling a stream to a file), then read again and write. */
-  async twoPasses(): Promise<void> {
+  /**
+   * Validate everything (spooling a stream to a file), then read again and write. Resolves
+   * to whether the writes were atomic (a remote session) or went in as they were sent.
+   */
+  async twoPasses(): Promise<boolean> {
     let input = this.source;
     let spool: string | null = null;
     try {
@@ -129,29 +153,57 @@ class ImportRun {
         input = { kind: 'file', path: spool };
       }
       await this.pass(chunks, 'validating', null);
-      if (this.tally.invalid > 0 && !this.options.skipInvalid) return;
-      await withBulkWriter(this.kv.backend.bulkWriter(this.kv.name), async (writer) => {
-        try {
-          await this.writePass(readChunks(input), writer);
-        } catch (error) {
-          if (writer.atomic || !(error instanceof KvadmError) || error instanceof InterruptedError) throw error;
-          throw new ImportStoppedError(error, { namespace: this.kv.name, entries: this.tally.entries, acknowledged: this.tally.written });
-        }
-      });
+      if (this.tally.invalid > 0 && !this.options.skipInvalid) return false;
+      const writer = await this.kv.backend.bulkWriter(this.kv.name, { staged: true });
+      try {
+        await this.writePass(readChunks(input), writer);
+      } catch (error) {
+        await writer.abort();
+        throw this.stopped(error, writer, false);
+      }
+      try {
+        await writer.commit();
+      } catch (error) {
+        await writer.abort();
+        throw this.stopped(error, writer, true);
+      }
+      return writer.atomic;
     } finally {
       if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });
     }
   }
 
-  /** Read every record, validate it, count it, and hand valid entries to `writer` (when given). */
-  async pass(chunks: ByteChunks, phase: ImportProgress['phase'], writer: BulkWriter | null): Promise<void> {
+  /**
+   * What a failed write ends as. The user's Ctrl-C, a bug and the local store's errors as they
+   * are; a remote's failure says what was written: nothing, for a session that was not
+   * committed; unknown, when the commit itself failed; else what the server acknowledged.
+   */
+  private stopped(error: unknown, writer: BulkWriter, committing: boolean): unknown {
+    const remote = !writer.atomic || writer.session !== undefined;
+    if (!(error instanceof KvadmError) || error instanceof InterruptedError || !remote) return error;
+    const facts = { namespace: this.kv.name, entries: this.tally.entries };
+    if (!writer.atomic) return new ImportStoppedError(error, { ...facts, acknowledged: this.tally.written });
+    return new ImportStoppedError(error, { ...facts, staged: committing ? 'commit-unknown' : 'nothing-written' });
+  }
+
+  /**
+   * Read every record, validate it, count it, and hand valid entries to `writer` (when given),
+   * through `write` when given (a pipeline).
+   */
+  async pass(
+    chunks: ByteChunks,
+    phase: ImportProgress['phase'],
+    writer: BulkWriter | null,
+    write: ((entries: StoredEntry[]) => Promise<void>) | null = null,
+  ): Promise<void> {
     const tally = this.tally;
     const skipInvalid = Boolean(this.options.skipInvalid);
     for await (const batch of this.entryBatches(chunks, (records, i, error) => this.reject(records, i, error))) {
       for (const entry of batch.entries) if (this.seen.add(entry.key)) tally.duplicates++;
       tally.entries += batch.records;
       if (tally.invalid === 0 || skipInvalid) {
-        if (writer) await this.write(writer, batch.entries);
+        if (write) await write(batch.entries);
+        else if (writer) await this.write(writer, batch.entries);
         else tally.written += batch.entries.length;
       }
       this.options.onProgress?.({ ...tally, phase });
@@ -167,9 +219,9 @@ class ImportRun {
     this.tally.written = 0;
     const pipeline = new WritePipeline(writer, {
       onResult: (result) => this.tallyResult(result),
-      // Requests in flight together may be applied in any order: with a key given twice, one
-      // at a time, so the last one still wins.
-      ...(this.tally.duplicates > 0 ? { inFlight: 1 } : {}),
+      // Requests in flight together may be applied in any order (a session's are applied in
+      // the order sent): with a key given twice, one at a time, so the last one still wins.
+      ...(this.tally.duplicates > 0 && !writer.session ? { inFlight: 1 } : {}),
     });
     let entries = 0;
     let invalidNow = 0;

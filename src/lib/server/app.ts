@@ -13,6 +13,7 @@ import type { ServerContext } from './context.js';
 import { WIRE_CODES, WireError, failure, toWire } from './envelope.js';
 import { NamespaceLocks } from './namespace-locks.js';
 import { registerBulkRoutes } from './routes/bulk.js';
+import { BulkSessions } from './bulk-sessions.js';
 import { registerNamespaceRoutes } from './routes/namespaces.js';
 import { registerValueRoutes } from './routes/values.js';
 import { WriteLimiter } from './write-limiter.js';
@@ -51,6 +52,12 @@ export interface ServerOptions {
   timeouts?: Partial<ServerTimeouts>;
   /** Tests only: honour a per-request `kvadm-test-now` header (see request-clock.ts). */
   requestClock?: RequestClock;
+  /**
+   * Staged bulk writes (bulk-sessions.ts): `idleMs` is how long a session may go without a
+   * request before it is aborted (default 60 s); false leaves the routes out, as a server
+   * without sessions would.
+   */
+  bulkSessions?: { idleMs?: number } | false;
 }
 
 /** Rows removed per namespace per sweep, so one sweep never stalls requests for long. */
@@ -132,18 +139,33 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
 
   registerNamespaceRoutes(app, ctx);
   registerValueRoutes(app, ctx);
-  registerBulkRoutes(app, ctx);
+  const sessions = options.bulkSessions === false ? null : new BulkSessions(ctx, options.bulkSessions?.idleMs ?? DEFAULT_SESSION_IDLE_MS);
+  registerBulkRoutes(app, ctx, sessions);
+  if (sessions) {
+    // Before the server waits for requests in flight: a session's requests waiting for their
+    // turn end with it, and its namespace is free again.
+    app.addHook('preClose', async () => sessions.abortAll());
+  }
 
-  startTimers(app, ctx, options.sweepIntervalMs ?? 60_000);
+  startTimers(app, ctx, options.sweepIntervalMs ?? 60_000, sessions);
   return app;
 }
+
+/** A bulk session with no request for this long is aborted: its client has gone (ms). */
+const DEFAULT_SESSION_IDLE_MS = 60_000;
 
 /** Quiet time after the last write before the store's deferred work runs (ms). */
 const IDLE_CHECKPOINT_MS = 1000;
 
-/** Forget old write times every second; sweep expired keys of every namespace periodically; checkpoint when idle. */
-function startTimers(app: FastifyInstance, ctx: ServerContext, sweepIntervalMs: number): void {
+/**
+ * Forget old write times every second; sweep expired keys of every namespace periodically;
+ * checkpoint when idle; abort bulk sessions whose client has gone.
+ */
+function startTimers(app: FastifyInstance, ctx: ServerContext, sweepIntervalMs: number, sessions: BulkSessions | null): void {
   const timers: NodeJS.Timeout[] = [];
+  if (sessions) {
+    timers.push(setInterval(() => void sessions.expireIdle().catch(() => undefined), Math.min(1000, sessions.idleMs)).unref());
+  }
   if (ctx.limiter) {
     const limiter = ctx.limiter;
     timers.push(setInterval(() => limiter.prune(), 1000).unref());

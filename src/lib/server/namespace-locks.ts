@@ -19,4 +19,22 @@ export class NamespaceLocks {
       for (const name of unique) if (this.tails.get(name) === tail) this.tails.delete(name);
     }
   }
+
+  /**
+   * Take the lock of `names` beyond one request (a bulk session holds its namespace from open to
+   * commit): resolves, once every earlier task has finished, with the function that releases it.
+   */
+  async hold(names: string[]): Promise<() => void> {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await new Promise<void>((acquired) => {
+      void this.run(names, () => {
+        acquired();
+        return released;
+      });
+    });
+    return release;
+  }
 }

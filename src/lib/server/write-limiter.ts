@@ -8,6 +8,8 @@ import type { Clock } from '../backends/backend.js';
 
 export class WriteLimiter {
   private readonly lastWrite = new Map<string, number>();
+  /** Who made a key's last write, for writes made by a bulk session (see tryWrite's `writer`). */
+  private readonly writers = new Map<string, string>();
 
   constructor(
     private readonly clock: Clock,
@@ -16,15 +18,21 @@ export class WriteLimiter {
 
   /**
    * Record a write of `key` in `namespace` now, or refuse it: returns 0 when allowed,
-   * otherwise the milliseconds until the key may be written again.
+   * otherwise the milliseconds until the key may be written again. `writer` names a bulk
+   * session: its writes reach the store together at its commit, one write per key, so a key
+   * it repeats is not refused because of its own earlier write.
    */
-  tryWrite(namespace: string, key: string): number {
+  tryWrite(namespace: string, key: string, writer?: string): number {
     const now = this.clock();
     const id = `${namespace}\u0000${key}`;
     const last = this.lastWrite.get(id);
-    if (last !== undefined && now - last < this.windowMs) return this.windowMs - (now - last);
+    if (last !== undefined && now - last < this.windowMs && (writer === undefined || this.writers.get(id) !== writer)) {
+      return this.windowMs - (now - last);
+    }
     this.lastWrite.delete(id);
     this.lastWrite.set(id, now);
+    if (writer !== undefined) this.writers.set(id, writer);
+    else if (this.writers.size > 0) this.writers.delete(id);
     return 0;
   }
 
@@ -34,6 +42,7 @@ export class WriteLimiter {
     for (const [id, at] of this.lastWrite) {
       if (now - at < this.windowMs) break;
       this.lastWrite.delete(id);
+      this.writers.delete(id);
     }
   }
 }

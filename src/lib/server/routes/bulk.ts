@@ -1,12 +1,13 @@
-/** Bulk routes: write, delete (both the POST and the older DELETE form), get. */
+/** Bulk routes: write (alone or in a bulk session, see bulk-sessions.ts), delete (both the POST and the older DELETE form), get. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { StoredEntry } from '../../backends/backend.js';
+import type { BulkWriter, StoredEntry } from '../../backends/backend.js';
 import type { KV, KVEntry } from '../../kv.js';
 import { LIMITS } from '../../limits.js';
 import { ValidationError } from '../../errors.js';
 import { displayKey } from '../../validation.js';
 import { WIRE_CODES, WireError, badRequest, success, toWire } from '../envelope.js';
-import { API_PREFIX, type ServerContext, contentLengthLimit, jsonBody, kvOf, namespaceParam } from '../context.js';
+import { API_PREFIX, type ServerContext, contentLengthLimit, jsonBody, kvOf, namespaceParam, queryInt } from '../context.js';
+import type { BulkResult, BulkSessions } from '../bulk-sessions.js';
 import { expirationOptions } from './values.js';
 import { withBulkWriter } from '../../bulk/bulk-writer.js';
 
@@ -88,38 +89,58 @@ function keyList(request: FastifyRequest): string[] {
   return keys as string[];
 }
 
-export function registerBulkRoutes(app: FastifyInstance, ctx: ServerContext): void {
+export function registerBulkRoutes(app: FastifyInstance, ctx: ServerContext, sessions: BulkSessions | null): void {
   const { backend, locks, limiter } = ctx;
+
+  /** Write `entries` through `writer` (per-key limit first, as `writer` names it); what the bulk route answers. */
+  const applyBulk = async (kv: KV, entries: StoredEntry[], writer: BulkWriter, sessionId?: string): Promise<BulkResult> => {
+    let accepted = entries;
+    const unsuccessful: string[] = [];
+    if (limiter) {
+      // A key written less than a second ago is refused (the client resends it); a key
+      // repeated inside one request (or one session) is one write.
+      const decided = new Map<string, boolean>();
+      accepted = entries.filter((entry) => {
+        let ok = decided.get(entry.key);
+        if (ok === undefined) {
+          ok = limiter.tryWrite(kv.name, entry.key, sessionId) === 0;
+          decided.set(entry.key, ok);
+          if (!ok) unsuccessful.push(entry.key);
+        }
+        return ok;
+      });
+    }
+    await writer.write(accepted);
+    return { successful_key_count: accepted.length, unsuccessful_keys: unsuccessful };
+  };
 
   app.put(`${API_PREFIX}/:ns/bulk`, bulkBody, async (request) => {
     const kv = kvOf(ctx, namespaceParam(request));
-    const items = bulkArray(request, '{key, value, ...} objects', LIMITS.bulkMaxItems);
     // Validate every item before writing any: a request is written whole or refused. One
     // clock reading for the request, and no promise per item (this loop is the server's hot path).
-    const nowMs = ctx.clock();
-    const entries: StoredEntry[] = new Array(items.length);
-    for (let i = 0; i < items.length; i++) entries[i] = prepareItem(kv, items[i], i, nowMs);
-    return locks.run([kv.name], async () => {
-      let accepted = entries;
-      const unsuccessful: string[] = [];
-      if (limiter) {
-        // A key written less than a second ago is refused (the client resends it); a key
-        // repeated inside one request is one write.
-        const decided = new Map<string, boolean>();
-        accepted = entries.filter((entry) => {
-          let ok = decided.get(entry.key);
-          if (ok === undefined) {
-            ok = limiter.tryWrite(kv.name, entry.key) === 0;
-            decided.set(entry.key, ok);
-            if (!ok) unsuccessful.push(entry.key);
-          }
-          return ok;
-        });
-      }
-      await withBulkWriter(backend.bulkWriter(kv.name), (writer) => writer.write(accepted));
-      return success({ successful_key_count: accepted.length, unsuccessful_keys: unsuccessful });
-    });
+    const prepare = (): StoredEntry[] => {
+      const items = bulkArray(request, '{key, value, ...} objects', LIMITS.bulkMaxItems);
+      const nowMs = ctx.clock();
+      const entries: StoredEntry[] = new Array(items.length);
+      for (let i = 0; i < items.length; i++) entries[i] = prepareItem(kv, items[i], i, nowMs);
+      return entries;
+    };
+    const query = request.query as Record<string, unknown>;
+    if (sessions && query.session !== undefined) {
+      const seq = queryInt(query, 'seq', 0, Number.MAX_SAFE_INTEGER);
+      if (seq === undefined) throw badRequest('a write in a bulk session needs seq=N: 0, 1, 2, … in the order the requests were made');
+      const applied = await sessions.write(kv.name, String(query.session), seq, prepare, (entries, writer, id) =>
+        applyBulk(kv, entries, writer, id),
+      );
+      return success(applied);
+    }
+    const entries = prepare();
+    return locks.run([kv.name], async () =>
+      success(await withBulkWriter(backend.bulkWriter(kv.name), (writer) => applyBulk(kv, entries, writer))),
+    );
   });
+
+  if (sessions) registerSessionRoutes(app, sessions);
 
   const bulkDelete = async (request: FastifyRequest) => {
     const kv = kvOf(ctx, namespaceParam(request));
@@ -180,4 +201,20 @@ function bulkGetValue(entry: KVEntry, type: 'text' | 'json', withMetadata: boole
   }
   if (!withMetadata) return value;
   return { value, metadata: entry.metadata, ...(entry.expiration === null ? {} : { expiration: entry.expiration }) };
+}
+
+/** Open, commit and abort of staged bulk writes (bulk-sessions.ts); the writes themselves are `PUT /bulk?session=&seq=`. */
+function registerSessionRoutes(app: FastifyInstance, sessions: BulkSessions): void {
+  const sessionPath = `${API_PREFIX}/:ns/bulk/sessions/:session`;
+  const sessionParam = (request: FastifyRequest): string => (request.params as { session: string }).session;
+  app.put(sessionPath, async (request) => {
+    await sessions.start(namespaceParam(request), sessionParam(request));
+    // idle_ms: a client must not let a session go longer without a request (it is aborted then).
+    return success({ id: sessionParam(request), idle_ms: sessions.idleMs });
+  });
+  app.post(`${sessionPath}/commit`, async (request) => success(await sessions.commit(namespaceParam(request), sessionParam(request))));
+  app.delete(sessionPath, async (request) => {
+    await sessions.abort(namespaceParam(request), sessionParam(request));
+    return success({});
+  });
 }

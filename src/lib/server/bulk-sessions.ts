@@ -1,0 +1,279 @@
+/**
+ * Staged bulk writes, kvadm serve's extension of the bulk route (docs/PROTOCOL.md, "Bulk
+ * sessions"): a client opens a session on a namespace, sends its `PUT /bulk` requests with the
+ * session's id and a sequence number, and commits or aborts. Every write of a session lands in
+ * one transaction of the store, on a connection of its own (other requests keep reading what
+ * was committed), so the session is all or nothing: what makes a remote import atomic.
+ *
+ * - A session holds its namespace's write lock from open to end: other writes to that
+ *   namespace wait, reads do not.
+ * - Requests are applied in the order of their sequence numbers, whatever order they arrive
+ *   in (a client keeps several in flight), so the last write of a repeated key wins.
+ * - Every step can be repeated safely, so clients may retry them: opening an open session
+ *   answers as the first open did, a request already applied answers with its first result,
+ *   and committing a committed session reports that commit again.
+ * - A session with no request for `idleMs` is aborted (the client went away), as is every
+ *   session when the server closes.
+ */
+import type { BulkWriter } from '../backends/backend.js';
+import { WIRE_CODES } from '../wire-codes.js';
+import type { ServerContext } from './context.js';
+import { WireError, badRequest, toWire } from './envelope.js';
+
+/** What a bulk write answers (docs/PROTOCOL.md). */
+export interface BulkResult {
+  successful_key_count: number;
+  unsuccessful_keys: string[];
+}
+
+/** Session ids are the client's: long enough to be unguessable, short enough for a URL. */
+const SESSION_ID = /^[A-Za-z0-9_-]{16,64}$/;
+/** How long an ended session's outcome is remembered, so a retried commit or abort still gets its answer. */
+const ENDED_MEMORY_MS = 10 * 60_000;
+
+type Outcome = 'committed' | 'aborted' | 'expired' | 'failed' | 'closed';
+
+interface Ended {
+  namespace: string;
+  outcome: Outcome;
+  /** Why it ended, for requests that arrive after: the failure's own status and code when it failed. */
+  failure: WireError | null;
+  written: number;
+  at: number;
+}
+
+class Session {
+  /** The sequence number of the next request to apply. */
+  nextSeq = 0;
+  /** Each applied request's result, by sequence number: the answer to a retry. */
+  readonly results = new Map<number, BulkResult>();
+  /** Keys the store took so far. */
+  written = 0;
+  /** Requests of this session being read, waiting for their turn or being applied. */
+  busy = 0;
+  lastActive = performance.now();
+  ended: Ended | null = null;
+  private waiting: Array<() => void> = [];
+
+  constructor(
+    readonly id: string,
+    readonly namespace: string,
+    readonly writer: BulkWriter,
+    readonly release: () => void,
+  ) {}
+
+  /** Resolves when request `seq` may be applied; throws once the session has ended instead. */
+  async turn(seq: number): Promise<void> {
+    while (this.nextSeq !== seq && this.ended === null) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    if (this.ended !== null) throw endedError(this.id, this.ended);
+  }
+
+  /** Request `nextSeq` is applied: the next one may go. */
+  advance(result: BulkResult): void {
+    this.results.set(this.nextSeq, result);
+    this.nextSeq++;
+    this.wake();
+  }
+
+  wake(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+}
+
+export class BulkSessions {
+  private readonly open = new Map<string, Promise<Session>>();
+  private readonly ended = new Map<string, Ended>();
+
+  constructor(
+    private readonly ctx: ServerContext,
+    readonly idleMs: number,
+  ) {}
+
+  /** Open session `id` on `namespace` once every earlier write to it has finished; repeating an open is harmless. */
+  async start(namespace: string, id: string): Promise<void> {
+    if (!SESSION_ID.test(id)) {
+      throw badRequest(`invalid bulk session id ${JSON.stringify(id)}: use 16 to 64 characters of A-Z a-z 0-9 _ -`);
+    }
+    const ended = this.ended.get(id);
+    if (ended) throw endedError(id, ended);
+    let opening = this.open.get(id);
+    if (!opening) {
+      opening = this.create(namespace, id);
+      this.open.set(id, opening);
+      opening.catch(() => this.open.delete(id));
+    }
+    const session = await opening;
+    if (session.namespace !== namespace) throw otherNamespace(id, session.namespace);
+    session.lastActive = performance.now();
+  }
+
+  /**
+   * Apply request `seq` of session `id`: `prepare` checks its items (a failure ends the session:
+   * its later requests could not be applied in order), then `apply` writes them in turn.
+   */
+  async write<T>(
+    namespace: string,
+    id: string,
+    seq: number,
+    prepare: () => T,
+    apply: (items: T, writer: BulkWriter, sessionId: string) => Promise<BulkResult>,
+  ): Promise<BulkResult> {
+    const session = await this.session(namespace, id);
+    const earlier = session.results.get(seq);
+    if (earlier) return earlier;
+    if (seq < session.nextSeq) throw badRequest(`request ${seq} of bulk session ${id} was applied already`);
+    session.busy++;
+    try {
+      let items: T;
+      try {
+        items = prepare();
+      } catch (error) {
+        await this.finish(session, 'failed', toWire(error));
+        throw error;
+      }
+      await session.turn(seq);
+      let result: BulkResult;
+      try {
+        result = await apply(items, session.writer, session.id);
+      } catch (error) {
+        await this.finish(session, 'failed', toWire(error));
+        throw error;
+      }
+      session.written += result.successful_key_count;
+      session.advance(result);
+      return result;
+    } finally {
+      session.busy--;
+      session.lastActive = performance.now();
+    }
+  }
+
+  /** Commit session `id`: every write it holds becomes visible at once. Repeating a commit reports it again. */
+  async commit(namespace: string, id: string): Promise<{ successful_key_count: number }> {
+    const ended = this.ended.get(id);
+    if (ended?.outcome === 'committed' && ended.namespace === namespace) return { successful_key_count: ended.written };
+    const session = await this.session(namespace, id);
+    await session.writer.commit().catch(async (error: unknown) => {
+      await this.finish(session, 'failed', toWire(error));
+      throw error;
+    });
+    await this.finish(session, 'committed', null);
+    return { successful_key_count: session.written };
+  }
+
+  /** Abort session `id`: none of its writes is kept. Aborting a session that is gone is harmless. */
+  async abort(namespace: string, id: string): Promise<void> {
+    const opening = this.open.get(id);
+    if (!opening) {
+      const ended = this.ended.get(id);
+      if (ended?.outcome === 'committed') throw new WireError(409, WIRE_CODES.bulkSessionEnded, `bulk session ${id} was committed already`);
+      return;
+    }
+    const session = await opening;
+    if (session.namespace !== namespace) throw otherNamespace(id, session.namespace);
+    await this.finish(session, 'aborted', null);
+  }
+
+  /** Abort sessions that have had no request for the idle time; forget old outcomes. Called by a timer. */
+  async expireIdle(): Promise<void> {
+    const now = performance.now();
+    for (const opening of [...this.open.values()]) {
+      const session = await opening.catch(() => null);
+      if (session && session.busy === 0 && now - session.lastActive >= this.idleMs) await this.finish(session, 'expired', null);
+    }
+    for (const [id, ended] of this.ended) if (now - ended.at >= ENDED_MEMORY_MS) this.ended.delete(id);
+  }
+
+  /** Abort every open session (the server is closing). */
+  async abortAll(): Promise<void> {
+    for (const opening of [...this.open.values()]) {
+      const session = await opening.catch(() => null);
+      if (session) await this.finish(session, 'closed', null);
+    }
+  }
+
+  private async create(namespace: string, id: string): Promise<Session> {
+    const release = await this.ctx.locks.hold([namespace]);
+    let writer: BulkWriter;
+    try {
+      writer = await this.ctx.backend.bulkWriter(namespace, { isolated: true });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    if (!writer.atomic) {
+      await writer.abort();
+      release();
+      throw new WireError(501, WIRE_CODES.unsupported, 'this store cannot stage bulk writes: send them without a session');
+    }
+    return new Session(id, namespace, writer, release);
+  }
+
+  private async session(namespace: string, id: string): Promise<Session> {
+    const opening = this.open.get(id);
+    if (!opening) {
+      const ended = this.ended.get(id);
+      if (ended) throw endedError(id, ended);
+      throw new WireError(404, WIRE_CODES.bulkSessionNotFound, `no bulk session ${id} is open on this server`);
+    }
+    const session = await opening;
+    if (session.namespace !== namespace) throw otherNamespace(id, session.namespace);
+    session.lastActive = performance.now();
+    return session;
+  }
+
+  private async finish(session: Session, outcome: Outcome, failure: WireError | null): Promise<void> {
+    if (session.ended) return;
+    session.ended = { namespace: session.namespace, outcome, failure, written: session.written, at: performance.now() };
+    this.open.delete(session.id);
+    this.ended.set(session.id, session.ended);
+    try {
+      // A committed writer is done; any other end rolls every write of the session back.
+      if (outcome !== 'committed') await session.writer.abort();
+    } finally {
+      session.release();
+      session.wake();
+    }
+  }
+}
+
+function otherNamespace(id: string, namespace: string): WireError {
+  return badRequest(`bulk session ${id} belongs to namespace '${namespace}'`);
+}
+
+/** The answer to a request on a session that has ended: a failure's own status and code, else 404/409. */
+function endedError(id: string, ended: Ended): WireError {
+  switch (ended.outcome) {
+    case 'failed': {
+      const cause = ended.failure as WireError;
+      return new WireError(
+        cause.status,
+        cause.code,
+        `bulk session ${id} ended, nothing of it was written: ${cause.message}`,
+        cause.headers,
+      );
+    }
+    case 'committed':
+      return new WireError(409, WIRE_CODES.bulkSessionEnded, `bulk session ${id} was committed already`);
+    case 'aborted':
+      return new WireError(404, WIRE_CODES.bulkSessionNotFound, `bulk session ${id} was aborted; nothing of it was written`);
+    case 'closed':
+      // The connection closes after this answer, so that the server's close need not wait for the client to drop it.
+      return new WireError(
+        503,
+        WIRE_CODES.bulkSessionNotFound,
+        `bulk session ${id} was aborted: the server is shutting down; nothing of it was written`,
+        { connection: 'close' },
+      );
+    case 'expired':
+      return new WireError(
+        404,
+        WIRE_CODES.bulkSessionNotFound,
+        `bulk session ${id} was aborted after a time without requests; nothing of it was written`,
+      );
+  }
+}

@@ -1,0 +1,342 @@
+// kvadm serve's staged bulk sessions (docs/PROTOCOL.md, "Bulk sessions"): the protocol as a
+// client sees it, raw, and the import that uses it through the HTTP backend. A real server in
+// this process over a real local store; no step waits on a timer but the idle test's session.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpBackend } from '../../src/lib/backends/http.js';
+import { LocalBackend } from '../../src/lib/backends/local.js';
+import { importEntries } from '../../src/lib/bulk/import.js';
+import { InvalidEntriesError } from '../../src/lib/bulk/import-errors.js';
+import { KV } from '../../src/lib/kv.js';
+import { type ServerOptions, buildApp } from '../../src/lib/server/app.js';
+import { tempDir } from '../helpers.js';
+
+interface Served {
+  app: FastifyInstance;
+  backend: LocalBackend;
+  dataDir: string;
+  /** `/client/v4/accounts/local/storage/kv/namespaces` on this server. */
+  root: string;
+  url: string;
+}
+
+const running: Served[] = [];
+afterEach(async () => {
+  for (const served of running.splice(0)) {
+    await served.app.close();
+    await served.backend.close();
+  }
+});
+
+async function serve(options: Partial<ServerOptions> = {}, dataDir = tempDir('sessions')): Promise<Served> {
+  const backend = new LocalBackend({ dataDir });
+  const app = await buildApp({ backend, sweepIntervalMs: 0, accessLog: null, writeLimit: false, ...options });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/client/v4`;
+  const served = { app, backend, dataDir, url, root: `${url}/accounts/local/storage/kv/namespaces` };
+  running.push(served);
+  return served;
+}
+
+interface Answer {
+  status: number;
+  body: { success: boolean; errors: Array<{ code: number; message: string }>; result: Record<string, unknown> | null };
+}
+
+async function call(method: string, url: string, body?: unknown): Promise<Answer> {
+  const response = await fetch(url, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+/** The routes of one session on one namespace. */
+function session(served: Served, namespace: string, id = `s-${Math.random().toString(36).slice(2)}-0123456789`) {
+  const base = `${served.root}/${namespace}`;
+  return {
+    id,
+    open: () => call('PUT', `${base}/bulk/sessions/${id}`),
+    write: (seq: number, items: unknown[]) => call('PUT', `${base}/bulk?session=${id}&seq=${seq}`, items),
+    commit: () => call('POST', `${base}/bulk/sessions/${id}/commit`),
+    abort: () => call('DELETE', `${base}/bulk/sessions/${id}`),
+  };
+}
+
+async function servedValue(served: Served, namespace: string, key: string): Promise<string | null> {
+  const response = await fetch(`${served.root}/${namespace}/values/${encodeURIComponent(key)}`);
+  if (response.status === 404) return null;
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+async function keyCount(served: Served, namespace: string): Promise<number> {
+  return (await served.backend.namespaceInfo(namespace)).keyCount;
+}
+
+describe('bulk sessions on kvadm serve', () => {
+  it('hold every write until the commit: readers see the namespace as it was, and other writers wait for the commit', async () => {
+    const served = await serve();
+    await served.backend.createNamespace('held');
+    const s = session(served, 'held');
+    expect((await s.open()).body.result).toMatchObject({ id: s.id, idle_ms: 60_000 });
+    expect((await s.write(0, [{ key: 'a', value: 'from the session' }])).body.result).toEqual({
+      successful_key_count: 1,
+      unsuccessful_keys: [],
+    });
+    expect(await servedValue(served, 'held', 'a')).toBeNull();
+
+    const order: string[] = [];
+    const otherWrite = fetch(`${served.root}/held/values/b`, { method: 'PUT', body: 'other writer' }).then((response) => {
+      order.push('other write answered');
+      return response.status;
+    });
+    // A read answered after the other write was sent: that write is still waiting for the session.
+    expect(await servedValue(served, 'held', 'b')).toBeNull();
+    expect(order).toEqual([]);
+
+    const committed = await s.commit();
+    order.push('commit answered');
+    expect(committed.body.result).toEqual({ successful_key_count: 1 });
+    expect(await otherWrite).toBe(200);
+    expect(order).toEqual(['commit answered', 'other write answered']);
+    expect(await servedValue(served, 'held', 'a')).toBe('from the session');
+    expect(await servedValue(served, 'held', 'b')).toBe('other writer');
+  });
+
+  it('apply requests in the order of their sequence numbers, whatever order they arrive in', async () => {
+    const served = await serve();
+    await served.backend.createNamespace('ordered');
+    const s = session(served, 'ordered');
+    await s.open();
+    const second = s.write(1, [
+      { key: 'k', value: 'second' },
+      { key: 'only-in-1', value: 'x' },
+    ]);
+    const first = await s.write(0, [{ key: 'k', value: 'first' }]);
+    expect(first.status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect((await s.commit()).body.result).toEqual({ successful_key_count: 3 });
+    expect(await servedValue(served, 'ordered', 'k')).toBe('second');
+  });
+
+  it('answer a repeated request, open or commit as the first time, without applying anything twice', async () => {
+    const served = await serve();
+    await served.backend.createNamespace('again');
+    const s = session(served, 'again');
+    expect((await s.open()).status).toBe(200);
+    expect((await s.open()).status).toBe(200);
+    const items = [
+      { key: 'x', value: '1' },
+      { key: 'y', value: '2' },
+    ];
+    const once = await s.write(0, items);
+    const twice = await s.write(0, items);
+    expect(twice).toEqual(once);
+    expect((await s.write(1, [{ key: 'z', value: '3' }])).status).toBe(200);
+    expect((await s.commit()).body.result).toEqual({ successful_key_count: 3 });
+    expect((await s.commit()).body.result).toEqual({ successful_key_count: 3 });
+    expect(await keyCount(served, 'again')).toBe(3);
+
+    const late = await s.write(2, [{ key: 'w', value: '4' }]);
+    expect(late.status).toBe(409);
+    expect(late.body.errors[0]).toMatchObject({ code: 10121, message: `bulk session ${s.id} was committed already` });
+    expect((await s.abort()).status).toBe(409);
+    expect(await keyCount(served, 'again')).toBe(3);
+  });
+
+  it('abort: nothing of the session is written, and aborting again is harmless', async () => {
+    const served = await serve();
+    await served.backend.createNamespace('dropped');
+    await served.backend.put('dropped', { key: 'kept', value: Buffer.from('before'), expiration: null, metadata: null });
+    const s = session(served, 'dropped');
+    await s.open();
+    await s.write(0, [
+      { key: 'kept', value: 'overwritten?' },
+      { key: 'new', value: 'n' },
+    ]);
+    expect((await s.abort()).status).toBe(200);
+    expect((await s.abort()).status).toBe(200);
+    expect(await servedValue(served, 'dropped', 'kept')).toBe('before');
+    expect(await servedValue(served, 'dropped', 'new')).toBeNull();
+    const after = await s.write(1, [{ key: 'x', value: 'x' }]);
+    expect(after.status).toBe(404);
+    expect(after.body.errors[0]).toMatchObject({ code: 10120, message: `bulk session ${s.id} was aborted; nothing of it was written` });
+  });
+
+  it('a request the server refuses ends the session with that error: later requests get it too, and nothing is written', async () => {
+    const served = await serve();
+    await served.backend.createNamespace('refused');
+    const s = session(served, 'refused');
+    await s.open();
+    expect((await s.write(0, [{ key: 'good', value: 'g' }])).status).toBe(200);
+    const bad = await s.write(1, [{ key: '', value: 'empty key' }]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]?.code).toBe(10101);
+    expect(bad.body.errors[0]?.message).toBe('item 0 (key ""): Key names must not be empty.');
+    const later = await s.write(2, [{ key: 'x', value: 'x' }]);
+    expect(later.status).toBe(400);
+    expect(later.body.errors[0]?.code).toBe(10101);
+    expect(later.body.errors[0]?.message).toBe(
+      `bulk session ${s.id} ended, nothing of it was written: item 0 (key ""): Key names must not be empty.`,
+    );
+    expect((await s.commit()).status).toBe(400);
+    expect(await keyCount(served, 'refused')).toBe(0);
+    // The namespace takes writes again.
+    expect((await call('PUT', `${served.root}/refused/bulk`, [{ key: 'after', value: 'a' }])).status).toBe(200);
+  });
+
+  it('a session that hears nothing for its idle time is aborted, and the namespace takes writes again', async () => {
+    const served = await serve({ bulkSessions: { idleMs: 300 } });
+    await served.backend.createNamespace('idle');
+    const s = session(served, 'idle');
+    expect((await s.open()).body.result).toMatchObject({ idle_ms: 300 });
+    await s.write(0, [{ key: 'staged', value: 's' }]);
+    // This write waits for the namespace, which the session holds until it is aborted.
+    expect((await call('PUT', `${served.root}/idle/bulk`, [{ key: 'waited', value: 'w' }])).status).toBe(200);
+    const commit = await s.commit();
+    expect(commit.status).toBe(404);
+    expect(commit.body.errors[0]?.message).toBe(
+      `bulk session ${s.id} was aborted after a time without requests; nothing of it was written`,
+    );
+    expect(await servedValue(served, 'idle', 'staged')).toBeNull();
+    expect(await servedValue(served, 'idle', 'waited')).toBe('w');
+  });
+
+  it('closing the server aborts its sessions and answers the requests waiting for their turn', async () => {
+    const dataDir = tempDir('sessions-close');
+    const served = await serve({}, dataDir);
+    await served.backend.createNamespace('closing');
+    const s = session(served, 'closing');
+    await s.open();
+    await s.write(0, [{ key: 'staged', value: 's' }]);
+    const arrived = new Promise((resolve) => served.app.server.once('request', resolve));
+    // Request 2 waits for request 1, which never comes.
+    const waiting = s.write(2, [{ key: 'never', value: 'n' }]);
+    await arrived;
+    running.splice(running.indexOf(served), 1);
+    const closed = served.app.close();
+    const answer = await waiting;
+    expect(answer.status).toBe(503);
+    expect(answer.body.errors[0]).toEqual({
+      code: 10120,
+      message: `bulk session ${s.id} was aborted: the server is shutting down; nothing of it was written`,
+    });
+    await closed;
+    await served.backend.close();
+    const reopened = new LocalBackend({ dataDir });
+    expect((await reopened.namespaceInfo('closing')).keyCount).toBe(0);
+    await reopened.close();
+  });
+
+  it('refuses a malformed session id, a missing sequence number and an unknown namespace', async () => {
+    const served = await serve();
+    await served.backend.createNamespace('checks');
+    const short = await call('PUT', `${served.root}/checks/bulk/sessions/abc`);
+    expect(short.status).toBe(400);
+    expect(short.body.errors[0]?.message).toMatch(/invalid bulk session id "abc": use 16 to 64 characters/);
+    const s = session(served, 'checks');
+    await s.open();
+    const noSeq = await call('PUT', `${served.root}/checks/bulk?session=${s.id}`, [{ key: 'k', value: 'v' }]);
+    expect(noSeq.status).toBe(400);
+    expect(noSeq.body.errors[0]?.message).toMatch(/needs seq=N/);
+    const elsewhere = await call('PUT', `${served.root}/nope/bulk/sessions/${s.id}x`);
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.errors[0]?.code).toBe(10013);
+    const unknown = await session(served, 'checks').commit();
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.errors[0]?.code).toBe(10120);
+    await s.abort();
+  });
+
+  it('with the per-key write limit: a key repeated in the session is one write, a key written by another client just before is refused', async () => {
+    let now = Date.now();
+    const served = await serve({ writeLimit: true, clock: () => now });
+    await served.backend.createNamespace('limited');
+    expect((await call('PUT', `${served.root}/limited/bulk`, [{ key: 'busy', value: 'other client' }])).status).toBe(200);
+    const s = session(served, 'limited');
+    await s.open();
+    expect((await s.write(0, [{ key: 'twice', value: '1' }])).body.result).toEqual({ successful_key_count: 1, unsuccessful_keys: [] });
+    expect(
+      (
+        await s.write(1, [
+          { key: 'twice', value: '2' },
+          { key: 'busy', value: 'session' },
+        ])
+      ).body.result,
+    ).toEqual({ successful_key_count: 1, unsuccessful_keys: ['busy'] });
+    now += 1000;
+    expect((await s.write(2, [{ key: 'busy', value: 'session' }])).body.result).toEqual({ successful_key_count: 1, unsuccessful_keys: [] });
+    await s.commit();
+    expect(await servedValue(served, 'limited', 'twice')).toBe('2');
+    expect(await servedValue(served, 'limited', 'busy')).toBe('session');
+  });
+});
+
+describe('importing into kvadm serve', () => {
+  function jsonl(count: number, bad?: number): string {
+    let text = '';
+    for (let i = 0; i < count; i++) {
+      text += `${JSON.stringify(i === bad ? { key: 'k', value: 'x', expiration_ttl: 5 } : { key: `k${String(i).padStart(6, '0')}`, value: `v${i}` })}\n`;
+    }
+    return text;
+  }
+
+  it('is all or nothing: an invalid last entry leaves the namespace as it was; a valid file lands whole, through one session', async () => {
+    const log: string[] = [];
+    const served = await serve({ accessLog: (line) => log.push(line) });
+    const client = new HttpBackend({ url: served.url });
+    try {
+      const kv = await KV.create('whole', { backend: client });
+      const dir = tempDir('sessions-import');
+      const badFile = path.join(dir, 'bad.jsonl');
+      fs.writeFileSync(badFile, jsonl(12_000, 11_999));
+      const refused = await importEntries(kv, { kind: 'file', path: badFile }, { format: 'jsonl' }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(InvalidEntriesError);
+      expect(await keyCount(served, 'whole')).toBe(0);
+
+      const goodFile = path.join(dir, 'good.jsonl');
+      fs.writeFileSync(goodFile, jsonl(12_000));
+      const summary = await importEntries(kv, { kind: 'file', path: goodFile }, { format: 'jsonl' });
+      expect(summary).toMatchObject({ entries: 12_000, written: 12_000, failed: 0, atomic: true });
+      expect(await keyCount(served, 'whole')).toBe(12_000);
+      const routes = log.map((line) =>
+        line
+          .split(' ')
+          .slice(2, 5)
+          .join(' ')
+          .replace(/sessions\/[^/ ]+/, 'sessions/ID'),
+      );
+      // The invalid file's session was aborted, the valid one's committed.
+      expect(routes.filter((route) => route.includes('/sessions/'))).toEqual([
+        'PUT /client/v4/accounts/local/storage/kv/namespaces/whole/bulk/sessions/ID 200',
+        'DELETE /client/v4/accounts/local/storage/kv/namespaces/whole/bulk/sessions/ID 200',
+        'PUT /client/v4/accounts/local/storage/kv/namespaces/whole/bulk/sessions/ID 200',
+        'POST /client/v4/accounts/local/storage/kv/namespaces/whole/bulk/sessions/ID/commit 200',
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('from a server without sessions, writes as it goes after checking everything (not atomic), as before', async () => {
+    const served = await serve({ bulkSessions: false });
+    const client = new HttpBackend({ url: served.url });
+    try {
+      const kv = await KV.create('as-it-goes', { backend: client });
+      const file = path.join(tempDir('sessions-none'), 'in.jsonl');
+      fs.writeFileSync(file, jsonl(3000, 2999));
+      await expect(importEntries(kv, { kind: 'file', path: file }, { format: 'jsonl' })).rejects.toBeInstanceOf(InvalidEntriesError);
+      expect(await keyCount(served, 'as-it-goes')).toBe(0);
+      fs.writeFileSync(file, jsonl(3000));
+      const summary = await importEntries(kv, { kind: 'file', path: file }, { format: 'jsonl' });
+      expect(summary).toMatchObject({ entries: 3000, written: 3000, atomic: false });
+      expect(await keyCount(served, 'as-it-goes')).toBe(3000);
+    } finally {
+      await client.close();
+    }
+  });
+});
