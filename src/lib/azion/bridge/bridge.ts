@@ -59,6 +59,10 @@ export const BRIDGE_WIRE_CODES = {
   rateLimited: 10117,
   keyInvalid: 10118,
   unsupported: 10119,
+  // kvadm serve's bulk sessions; the bridge has none (it answers their routes with noRoute),
+  // but the table mirrors every code so that none is ever given two meanings.
+  bulkSessionNotFound: 10120,
+  bulkSessionEnded: 10121,
   noRoute: 7000,
 } as const;
 
