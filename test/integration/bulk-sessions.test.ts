@@ -11,6 +11,7 @@ import { LocalBackend } from '../../src/lib/backends/local.js';
 import { importEntries } from '../../src/lib/bulk/import.js';
 import { InvalidEntriesError } from '../../src/lib/bulk/import-errors.js';
 import { KV } from '../../src/lib/kv.js';
+import { copyStore } from '../../src/lib/sync/copy.js';
 import { type ServerOptions, buildApp } from '../../src/lib/server/app.js';
 import { tempDir } from '../helpers.js';
 
@@ -337,6 +338,46 @@ describe('importing into kvadm serve', () => {
       expect(await keyCount(served, 'as-it-goes')).toBe(3000);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('copying into kvadm serve', () => {
+  it('is one session: an SRC entry DST would refuse leaves DST as it was (the namespace it made removed); a good copy lands whole', async () => {
+    const log: string[] = [];
+    const served = await serve({ accessLog: (line) => log.push(line) });
+    const source = new LocalBackend({ dataDir: tempDir('sessions-copy-src') });
+    const client = new HttpBackend({ url: served.url });
+    try {
+      await source.createNamespace('src');
+      const now = Date.now();
+      const entries = Array.from({ length: 15_000 }, (_, i) => ({
+        key: `k${String(i).padStart(6, '0')}`,
+        value: Buffer.from(`v${i}`),
+        // The last one expires in 30 s: DST would refuse it (at least 60 s ahead).
+        expiration: i === 14_999 ? Math.floor(now / 1000) + 30 : null,
+        metadata: null,
+      }));
+      const writer = await source.bulkWriter('src');
+      await writer.write(entries);
+      await writer.commit();
+      const src = { backend: source, namespace: 'src', label: 'src' };
+      const dst = { backend: client, namespace: 'dst', label: 'remote:dst' };
+
+      const refused = await copyStore(src, dst, { createNamespace: true });
+      expect(refused).toMatchObject({ applied: false, written: 0, invalidCount: 1, atomic: true });
+      expect(refused.invalid[0]).toMatchObject({ key: 'k014999', code: 'EXPIRATION_INVALID' });
+      expect(await served.backend.namespaceExists('dst')).toBe(false);
+
+      await source.delete('src', 'k014999');
+      const copied = await copyStore(src, dst, { createNamespace: true });
+      expect(copied).toMatchObject({ applied: true, entries: 14_999, written: 14_999, atomic: true, createdNamespace: true });
+      expect(await keyCount(served, 'dst')).toBe(14_999);
+      const sessionRoutes = log.filter((line) => line.includes('/sessions/')).map((line) => line.split(' ')[2]);
+      expect(sessionRoutes).toEqual(['PUT', 'DELETE', 'PUT', 'POST']);
+    } finally {
+      await client.close();
+      await source.close();
     }
   });
 });

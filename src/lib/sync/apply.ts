@@ -102,8 +102,30 @@ export class Applier {
     }
   }
 
+  /** Commit the writer's session; a remote session whose commit went unanswered says that its outcome is unknown. */
+  async commit(): Promise<void> {
+    try {
+      await this.writer.commit();
+    } catch (error) {
+      if (!this.writer.session || !(error instanceof KvadmError)) throw error;
+      throw new KvadmError(
+        'SYNC_INCOMPLETE',
+        `stopped while the destination committed ${count(this.written)} keys, so whether they were written is not known: ${error.message}`,
+        { exitCode: error.exitCode, hint: 'run the same command again: it is safe either way', details: { written: this.written }, cause: error },
+      );
+    }
+  }
+
   /** A remote write failed: say exactly what is in, what may be, and that a re-run converges. */
   private failure(cause: unknown, inDoubt: string[], action: 'write' | 'delete' = 'write'): unknown {
+    if (this.writer.session && cause instanceof KvadmError) {
+      // A staged session (kvadm serve) that was not committed: nothing of this run is in.
+      return new KvadmError(
+        'SYNC_INCOMPLETE',
+        `stopped by a failed ${action} (${cause.message}): nothing was written (the destination applies a staged write only when it is complete)`,
+        { exitCode: cause.exitCode, hint: 'run the same command again when the destination is reachable', details: { written: 0 }, cause },
+      );
+    }
     if (this.writer.atomic) return cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
     const first = inDoubt[0] as string;

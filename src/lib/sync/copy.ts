@@ -1,8 +1,9 @@
 /**
  * The copy engine: every SRC entry written to DST, DST never read (for an empty or new
  * namespace, or to overwrite regardless), at the speed of import. As import: on the
- * local store one transaction, validated as it goes; on a remote one every entry is
- * checked in a first pass, so nothing is written when one would be refused.
+ * local store one transaction, and on a remote one with bulk sessions (kvadm serve) one
+ * session, validated as it goes; on another remote every entry is checked in a first pass,
+ * so nothing is written when one would be refused.
  */
 import type { StoredEntry } from '../backends/backend.js';
 import { KV } from '../kv.js';
@@ -50,7 +51,8 @@ export async function copyStore(src: Store, dst: Store, options: CopyOptions = {
   const scan = () => source.scan({ ...(options.prefix ? { prefix: options.prefix } : {}), batchSize: 2000 });
   let entries = 0;
 
-  const writer = await dst.backend.bulkWriter(dst.namespace);
+  // A remote destination with bulk sessions (kvadm serve) takes the copy all or nothing, in one read of SRC.
+  const writer = await dst.backend.bulkWriter(dst.namespace, { staged: true });
   const applier = new Applier(writer, reportLimit, (keys) => dst.backend.deleteMany(dst.namespace, keys));
   const finish = (applied: boolean): CopySummary => {
     const seconds = (performance.now() - started) / 1000;
@@ -114,11 +116,12 @@ export async function copyStore(src: Store, dst: Store, options: CopyOptions = {
       await destination.discardIfEmpty();
       return finish(false);
     }
-    await writer.commit();
+    await applier.commit();
     return finish(true);
   } catch (error) {
     await writer.abort();
-    if (applier.written === 0) await destination.discardIfEmpty().catch(() => undefined);
+    // An aborted session (kvadm serve) took back what it had acknowledged.
+    if (applier.written === 0 || writer.session) await destination.discardIfEmpty().catch(() => undefined);
     throw error;
   }
 }
