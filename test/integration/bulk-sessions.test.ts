@@ -190,6 +190,39 @@ describe('bulk sessions on kvadm serve', () => {
     expect((await call('PUT', `${served.root}/refused/bulk`, [{ key: 'after', value: 'a' }])).status).toBe(200);
   });
 
+  it('delete keys in the same order as the writes, visible only at the commit', async () => {
+    const served = await serve();
+    await served.backend.createNamespace('deletes');
+    await served.backend.put('deletes', { key: 'old', value: Buffer.from('o'), expiration: null, metadata: null });
+    const s = session(served, 'deletes');
+    await s.open();
+    const base = `${served.root}/deletes/bulk/delete`;
+    // Request 1 deletes what request 0 writes: applied in order, nothing of "new" is left.
+    const deleting = call('POST', `${base}?session=${s.id}&seq=1`, ['old', 'new', 'never-there']);
+    await s.write(0, [{ key: 'new', value: 'n' }]);
+    expect((await deleting).body.result).toEqual({ successful_key_count: 2, unsuccessful_keys: [] });
+    expect(await servedValue(served, 'deletes', 'old')).toBe('o');
+    expect((await s.commit()).body.result).toEqual({ successful_key_count: 3 });
+    expect(await keyCount(served, 'deletes')).toBe(0);
+  });
+
+  it("kvadm's client keeps its session open while it waits, for longer than the server's idle time", async () => {
+    const served = await serve({ bulkSessions: { idleMs: 1000 } });
+    const client = new HttpBackend({ url: served.url });
+    try {
+      await served.backend.createNamespace('kept');
+      const writer = await client.bulkWriter('kept', { staged: true });
+      expect(writer).toMatchObject({ atomic: true, session: true });
+      await writer.write([{ key: 'k', value: Buffer.from('v'), expiration: null, metadata: null }]);
+      // Twice the idle time with nothing to send: the client's touches keep the session.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await writer.commit();
+      expect(await servedValue(served, 'kept', 'k')).toBe('v');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('a session that hears nothing for its idle time is aborted, and the namespace takes writes again', async () => {
     const served = await serve({ bulkSessions: { idleMs: 300 } });
     await served.backend.createNamespace('idle');

@@ -175,13 +175,55 @@ async function flakyProxy(upstream: string, healthyBulkWrites: number) {
 
 describe('a remote that fails in the middle of a sync', () => {
   let server: ServeProcess;
+  let staged: ServeProcess;
   const token = `t-${process.pid}`;
   beforeAll(async () => {
-    server = await startServe(['--no-write-limit', '--quiet'], { env: { KVADM_TOKEN: token } });
+    // Without bulk sessions, as Cloudflare: writes go in as they are sent.
+    server = await startServe(['--no-write-limit', '--quiet', '--no-bulk-sessions'], { env: { KVADM_TOKEN: token } });
+    staged = await startServe(['--no-write-limit', '--quiet'], { env: { KVADM_TOKEN: token } });
   });
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await server?.stop();
+    await staged?.stop();
+  });
 
-  it('reports which keys were written and which may have been; the same sync run again converges', async () => {
+  it('kvadm serve (one bulk session): nothing is written; the same sync run again converges', async () => {
+    const dataDir = tempDir('sync-flaky-staged');
+    const local = new LocalBackend({ dataDir });
+    await fill(local, 'src', 25_000, 'new');
+    await local.close();
+    const proxy = await flakyProxy(staged.url, 2);
+    try {
+      const remote = new HttpBackend({ url: staged.url, token });
+      await fill(remote, 'dst', 10, 'old', 30_000);
+      const configDir = tempDir('sync-flaky-staged-config');
+      fs.writeFileSync(
+        path.join(configDir, 'config.json'),
+        JSON.stringify({ profiles: { edge: { backend: 'http', url: proxy.url, token } } }),
+      );
+      const env = { KVADM_DATA_DIR: dataDir, KVADM_CONFIG_DIR: configDir, KVADM_HTTP_RETRIES: '0' };
+      const sync = () => runCli(['sync', 'src', 'edge:dst', '--delete', '--force'], { env });
+
+      const failed = await sync();
+      expect(failed.code).toBe(6);
+      expect(failed.stderr).toMatch(
+        /stopped by a failed write \(.*503.*\): nothing was written \(the destination applies a staged write only when it is complete\)/,
+      );
+      expect(failed.stderr).toContain('run the same command again');
+      expect(await labels(remote, 'dst')).toEqual({ old: 10 });
+
+      proxy.heal();
+      const again = await sync();
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain("synced 'src' to 'edge:dst': 25,000 written, 10 deleted, 0 already matching");
+      expect(await labels(remote, 'dst')).toEqual({ new: 25_000 });
+      await remote.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('without bulk sessions: reports which keys were written and which may have been; the same sync run again converges', async () => {
     const dataDir = tempDir('sync-flaky');
     const local = new LocalBackend({ dataDir });
     await fill(local, 'src', 25_000, 'new');

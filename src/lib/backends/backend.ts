@@ -99,11 +99,11 @@ export interface BulkWriter {
   /** True when abort() really undoes every write of the session. */
   readonly atomic: boolean;
   /**
-   * Set when the writes go to a remote store's staged session (kvadm serve): a round trip per
-   * write(), so callers keep several in flight; and the store aborts the session when no write
-   * comes for `idleMs`, so callers do not hold one open while they wait on a slow input.
+   * True when the writes go to a remote store's staged session (kvadm serve): atomic like the
+   * local store's, but a round trip per write() (callers keep several in flight), and a
+   * failure means nothing was written rather than "these were".
    */
-  readonly session?: { idleMs?: number };
+  readonly session?: boolean;
   write(entries: StoredEntry[]): Promise<BulkWriteResult>;
   /**
    * Delete keys as part of the session (sync --delete): on the local store inside the same

@@ -18,39 +18,55 @@ export interface WireSession {
   nextSeq: number;
 }
 
-/** How a session's writes are sent: KeyRoutes.writeBulk with the session. */
-export type SessionWrite = (entries: StoredEntry[], session: WireSession) => Promise<BulkWriteResult>;
+/** How a session's writes and deletes are sent: KeyRoutes.writeBulk and deleteMany with the session. */
+export interface SessionRoutes {
+  write(entries: StoredEntry[], session: WireSession): Promise<BulkWriteResult>;
+  remove(keys: string[], session: WireSession): Promise<number>;
+}
 
 /** Route-level answers that mean "no such thing here", as services without sessions give them. */
 const NO_ROUTE_CODES = new Set<number>([WIRE_CODES.noRoute, 7003, WIRE_CODES.unsupported]);
 
-/** A staged writer on namespace `id`, or null when the service has no bulk sessions. */
+/**
+ * A staged writer on namespace `id`, or null when the service has no bulk sessions. While it is
+ * open it touches the session (a repeated open) a few times per idle period, so a session is not
+ * aborted while its client waits on something else: a slow input, a confirmation prompt.
+ */
 export async function openStagedWriter(
   client: HttpClient,
   namespaces: Namespaces,
   namespace: string,
   id: string,
-  write: SessionWrite,
+  routes: SessionRoutes,
 ): Promise<BulkWriter | null> {
   const session: WireSession = { id: globalThis.crypto.randomUUID(), nextSeq: 0 };
   const path = `${namespaces.path(id)}/bulk/sessions/${session.id}`;
   const opened = await client.request('PUT', path);
   if (lacksSessions(client, opened)) return null;
   const result = namespaces.result<{ idle_ms?: unknown }>(opened, namespace);
-  const idleMs = typeof result?.idle_ms === 'number' ? result.idle_ms : undefined;
+  const idleMs = typeof result?.idle_ms === 'number' && result.idle_ms > 0 ? result.idle_ms : DEFAULT_IDLE_MS;
+  const keepAlive = setInterval(
+    () => void client.request('PUT', path, { retries: 0 }).catch(() => undefined),
+    Math.max(MIN_TOUCH_MS, idleMs / 3),
+  ).unref();
   let open = true;
+  const end = (): void => {
+    open = false;
+    clearInterval(keepAlive);
+  };
   return {
     atomic: true,
-    session: idleMs === undefined ? {} : { idleMs },
-    write: (entries) => write(entries, session),
+    session: true,
+    write: (entries) => routes.write(entries, session),
+    remove: (keys) => routes.remove(keys, session),
     async commit() {
       if (!open) return;
-      open = false;
+      end();
       namespaces.result(await client.request('POST', `${path}/commit`), namespace);
     },
     async abort() {
       if (!open) return;
-      open = false;
+      end();
       // Nothing is lost when this fails too (the server went away, most likely): the server
       // aborts a session that hears nothing for a while. So one attempt, and no error that
       // would hide the one the caller is ending on.
@@ -58,6 +74,11 @@ export async function openStagedWriter(
     },
   };
 }
+
+/** A server that does not say how long it waits (kvadm serve does: `idle_ms`): its default. */
+const DEFAULT_IDLE_MS = 60_000;
+/** Touches no more often than this, however short the server's idle time. */
+const MIN_TOUCH_MS = 100;
 
 function lacksSessions(client: HttpClient, response: WireResponse): boolean {
   if (response.status === 405 || response.status === 501) return true;

@@ -105,7 +105,8 @@ export class KeyRoutes {
     return existed;
   }
 
-  async deleteMany(namespace: string, keys: string[]): Promise<number> {
+  /** Delete `keys` (in `session`, a staged bulk session, when given); how many existed, where the service says. */
+  async deleteMany(namespace: string, keys: string[], session?: WireSession): Promise<number> {
     if (keys.length === 0) return 0;
     const id = await this.namespaces.idOf(namespace);
     const counts = await mapLimit(batchesOf(keys, LIMITS.bulkMaxItems), BULK_DELETE_CONCURRENCY, async (batch) => {
@@ -115,6 +116,7 @@ export class KeyRoutes {
         method: 'POST',
         path: '/bulk/delete',
         body: JSON.stringify(batch),
+        ...(session ? { query: { session: session.id, seq: session.nextSeq++ } } : {}),
       });
       // kvadm serve counts keys that existed; other services may count every key sent.
       return result?.successful_key_count ?? batch.length;

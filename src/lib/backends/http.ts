@@ -183,9 +183,10 @@ export class HttpBackend implements Backend {
   async bulkWriter(namespace: string, options: BulkWriterOptions = {}): Promise<BulkWriter> {
     const id = await this.namespaces.idOf(namespace);
     if (options.staged && this.stagedWrites !== false) {
-      const staged = await openStagedWriter(this.client, this.namespaces, namespace, id, (entries, session) =>
-        this.keys.writeBulk(namespace, id, entries, session),
-      );
+      const staged = await openStagedWriter(this.client, this.namespaces, namespace, id, {
+        write: (entries, session) => this.keys.writeBulk(namespace, id, entries, session),
+        remove: (keys, session) => this.keys.deleteMany(namespace, keys, session),
+      });
       this.stagedWrites = staged !== null;
       if (staged) return staged;
     }

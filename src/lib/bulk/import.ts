@@ -6,9 +6,10 @@
  * that may need creating is import-namespace.ts.
  *
  * Nothing is written unless every entry is valid (or `skipInvalid`), without reading
- * the input twice when the backend's bulk writer is atomic (the local store): entries
- * stream into one transaction while they are validated, and the transaction is rolled
- * back if any is invalid. A non-atomic backend (a remote) gets two passes instead:
+ * the input twice when the backend's bulk writer is atomic (the local store, or a remote's
+ * staged bulk session: kvadm serve): entries stream into one transaction while they are
+ * validated, and the transaction is rolled back if any is invalid. A non-atomic backend (a
+ * remote without sessions) gets two passes instead:
  * validate everything (stdin is spooled to a temporary file meanwhile), then read it
  * again and write, a few requests in flight (see WritePipeline). Keeping the checked
  * entries in memory between the passes was measured slower for 100,000 small entries:
@@ -70,9 +71,7 @@ export async function importEntries(kv: KV, source: BulkSource, options: ImportO
     } else {
       const writer = await kv.backend.bulkWriter(kv.name, { staged: true });
       atomic = writer.atomic;
-      // A remote session ends when no write comes for a while: one is not held open while
-      // the import waits on a stream whose pace it does not control (stdin, a pipe).
-      if (writer.atomic && !options.validateFirst && !(writer.session && source.kind === 'stream')) {
+      if (writer.atomic && !options.validateFirst) {
         await run.singlePass(writer);
       } else {
         await writer.abort();

@@ -1,10 +1,12 @@
 /**
  * Writing a plan into the destination: entries checked as the destination would check
- * them, writes in key order through the backend's bulk writer, and — on a remote store,
- * where a failed run cannot be rolled back — an exact account of what went in.
+ * them, writes in key order through the backend's bulk writer, and — on a remote store
+ * without bulk sessions, where a failed run cannot be rolled back — an exact account of
+ * what went in.
  */
 import { LIMITS } from '../limits.js';
 import type { BulkWriter, StoredEntry } from '../backends/backend.js';
+import { WritePipeline } from '../bulk/write-pipeline.js';
 import { ExitCode, KvadmError, ValidationError, displayKey } from '../errors.js';
 import { parseMetadataText, validateExpiration, validateKey, validateValueSize } from '../validation.js';
 import { count } from '../words.js';
@@ -65,14 +67,37 @@ export class Applier {
   /** The last key of the last write that completed: every planned key up to it is written. */
   private lastWrittenKey: string | null = null;
 
+  /**
+   * A remote session's writes, a few requests in flight: nothing of them counts until the
+   * commit, so there is no order of acknowledgement to keep for a report.
+   */
+  private readonly pipeline: WritePipeline | null;
+
   constructor(
     private readonly writer: BulkWriter,
     private readonly reportLimit: number,
     private readonly deleteKeys: (keys: string[]) => Promise<number>,
-  ) {}
+  ) {
+    this.pipeline = writer.session
+      ? new WritePipeline(writer, {
+          onResult: (result) => {
+            this.written += result.written;
+            for (const key of result.unsuccessfulKeys) this.refuse(key);
+          },
+        })
+      : null;
+  }
 
   async write(entries: StoredEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    if (this.pipeline) {
+      try {
+        await this.pipeline.add(entries);
+      } catch (error) {
+        throw this.failure(error, []);
+      }
+      return;
+    }
     let result: Awaited<ReturnType<BulkWriter['write']>>;
     try {
       result = await this.writer.write(entries);
@@ -102,8 +127,18 @@ export class Applier {
     }
   }
 
+  /** Wait for every write sent (a remote session's pipeline); throws the first failure. */
+  async flush(): Promise<void> {
+    try {
+      await this.pipeline?.flush();
+    } catch (error) {
+      throw this.failure(error, []);
+    }
+  }
+
   /** Commit the writer's session; a remote session whose commit went unanswered says that its outcome is unknown. */
   async commit(): Promise<void> {
+    await this.flush();
     try {
       await this.writer.commit();
     } catch (error) {

@@ -2,10 +2,10 @@
  * The sync engine: make DST match SRC by writing the keys that are new or different (and,
  * with `delete`, removing the keys only DST has), never touching keys that already match.
  *
- * On an atomic destination (the local store) one pass compares and writes into one
- * transaction; the plan is shown (and confirmed) before the commit, so a refusal, an
- * invalid entry, an error or a kill leaves DST as it was. A remote destination cannot
- * roll back, so the plan comes first: a pass compares and spools the keys to change to a
+ * On an atomic destination (the local store, or a remote one's staged bulk session: kvadm
+ * serve) one pass compares and writes into one transaction; the plan is shown (and
+ * confirmed) before the commit, so a refusal, an invalid entry, an error or a kill leaves
+ * DST as it was. Another remote destination cannot roll back, so the plan comes first: a pass compares and spools the keys to change to a
  * temporary file, then, once confirmed, their SRC entries are read again in batches and
  * written in key order; a failure reports exactly which keys went in.
  */
@@ -166,7 +166,7 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
     return summary(null, false, false);
   }
 
-  const writer = await dst.backend.bulkWriter(dst.namespace);
+  const writer = await dst.backend.bulkWriter(dst.namespace, { staged: true });
   const applier = new Applier(writer, options.reportLimit ?? DEFAULT_REPORT_LIMIT, (keys) =>
     writer.remove ? writer.remove(keys) : dst.backend.deleteMany(dst.namespace, keys),
   );
@@ -193,18 +193,22 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
       );
       await applier.write(writes);
       await applier.remove(deletes);
+      await applier.flush();
       if (!(await confirmed())) {
         await writer.abort();
         await destination.discardIfEmpty();
         return summary(null, false, true);
       }
-      await writer.commit();
+      await applier.commit();
       return summary(applier, true, true);
     }
     return await planThenApply();
   } catch (error) {
     await writer.abort();
-    if (applier.written === 0 && applier.deleted === 0) await destination.discardIfEmpty().catch(() => undefined);
+    // An aborted session (kvadm serve) took back what it had acknowledged.
+    if ((applier.written === 0 && applier.deleted === 0) || writer.session) {
+      await destination.discardIfEmpty().catch(() => undefined);
+    }
     throw error;
   }
 

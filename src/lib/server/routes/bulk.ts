@@ -81,6 +81,15 @@ function prepareItem(kv: KV, raw: unknown, index: number, nowMs: number): Stored
   }
 }
 
+/** `?session=ID&seq=N` of a bulk write or delete in a bulk session; null without `session`. */
+function sessionOf(request: FastifyRequest): { id: string; seq: number } | null {
+  const query = request.query as Record<string, unknown>;
+  if (query.session === undefined) return null;
+  const seq = queryInt(query, 'seq', 0, Number.MAX_SAFE_INTEGER);
+  if (seq === undefined) throw badRequest('a request in a bulk session needs seq=N: 0, 1, 2, … in the order the requests were made');
+  return { id: String(query.session), seq };
+}
+
 function keyList(request: FastifyRequest): string[] {
   const keys = bulkArray(request, 'key names', LIMITS.bulkMaxItems);
   keys.forEach((key, index) => {
@@ -125,11 +134,9 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: ServerContext, ses
       for (let i = 0; i < items.length; i++) entries[i] = prepareItem(kv, items[i], i, nowMs);
       return entries;
     };
-    const query = request.query as Record<string, unknown>;
-    if (sessions && query.session !== undefined) {
-      const seq = queryInt(query, 'seq', 0, Number.MAX_SAFE_INTEGER);
-      if (seq === undefined) throw badRequest('a write in a bulk session needs seq=N: 0, 1, 2, … in the order the requests were made');
-      const applied = await sessions.write(kv.name, String(query.session), seq, prepare, (entries, writer, id) =>
+    const session = sessionOf(request);
+    if (sessions && session) {
+      const applied = await sessions.write(kv.name, session.id, session.seq, prepare, (entries, writer, id) =>
         applyBulk(kv, entries, writer, id),
       );
       return success(applied);
@@ -144,6 +151,14 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: ServerContext, ses
 
   const bulkDelete = async (request: FastifyRequest) => {
     const kv = kvOf(ctx, namespaceParam(request));
+    const session = sessionOf(request);
+    if (sessions && session) {
+      const applied = await sessions.write(kv.name, session.id, session.seq, () => keyList(request), async (keys, writer) => {
+        if (!writer.remove) throw new WireError(501, WIRE_CODES.unsupported, 'this store cannot delete keys in a bulk session');
+        return { successful_key_count: await writer.remove(keys), unsuccessful_keys: [] };
+      });
+      return success(applied);
+    }
     const keys = keyList(request);
     // kvadm counts the keys that existed (what `kv delete` reports); unsuccessful_keys stays empty.
     const deleted = await locks.run([kv.name], () => kv.deleteMany(keys));
