@@ -310,6 +310,33 @@ describe('bulk sessions on kvadm serve', () => {
   });
 });
 
+describe("kvadm's client on a session the server ended", () => {
+  it('says what happened to the session (exit 1), not that the URL is wrong', async () => {
+    const opened: string[] = [];
+    const served = await serve({
+      accessLog: (line) => {
+        const id = / PUT \S+\/bulk\/sessions\/(\S+) 200 /.exec(line)?.[1];
+        if (id) opened.push(id);
+      },
+    });
+    const client = new HttpBackend({ url: served.url });
+    try {
+      await served.backend.createNamespace('ended');
+      const writer = await client.bulkWriter('ended', { staged: true });
+      const id = opened[0] as string;
+      expect((await session(served, 'ended', id).abort()).status).toBe(200);
+      const error = await writer.write([{ key: 'k', value: Buffer.from('v'), expiration: null, metadata: null }]).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        exitCode: 1,
+        message: `${served.url}: bulk session ${id} was aborted; nothing of it was written`,
+      });
+      await writer.abort();
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('importing into kvadm serve', () => {
   function jsonl(count: number, bad?: number): string {
     let text = '';

@@ -4,7 +4,7 @@
  * retries) with `Authorization: Bearer`, and the one mapping from the protocol's envelope
  * and failures to kvadm's errors. It never puts the token in a message.
  */
-import { validationCodeOf } from '../wire-codes.js';
+import { WIRE_CODES, validationCodeOf } from '../wire-codes.js';
 import { AuthError, ExitCode, KvadmError, RemoteError, UnreachableError, ValidationError } from '../errors.js';
 import { truncateText } from '../words.js';
 import {
@@ -123,6 +123,10 @@ export class HttpClient {
         wireMessage: message,
         hint: 'the server refused the request; fix the input and try again',
       });
+    }
+    if (status === 404 && code === WIRE_CODES.bulkSessionNotFound) {
+      // A staged import's session the server aborted (it heard nothing for too long): nothing of it was written.
+      return new RemoteError(`${this.location}: ${message}`, { status, wireCode: code });
     }
     // Callers map 404s with the key and namespace codes first: any other is a route the server does not have.
     if (status === 404) return this.notTheApi(`has no such route (HTTP 404: ${message})`);
