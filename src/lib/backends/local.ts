@@ -105,6 +105,13 @@ type JoinedRow = [string, Buffer | null, number | null, string | null, 0 | 1, nu
 const FILE_SUFFIX = '.sqlite';
 /** Page cache while one large value is inserted (pages; 4 KiB each). */
 const LARGE_VALUE_CACHE_PAGES = 100;
+/**
+ * Bytes of a namespace file that SQLite reads through a memory map instead of a read() per
+ * page (it never writes through it). Measured on a join of two 100,000-key files (6.5 MB
+ * each) on a fresh connection: 224–229 ms against 324–409 ms. Bounded, because mapped pages
+ * count in the process's resident memory: a 1,000,000-key diff stays under its 250 MiB goal.
+ */
+const READ_MAP_BYTES = 32 * 1024 * 1024;
 /** Every file SQLite may keep for one database in WAL mode. */
 const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
 
@@ -343,6 +350,7 @@ export class LocalBackend implements Backend {
     const bounds = bounded ? { prefix, upper } : { prefix };
     db.prepare(`ATTACH DATABASE ? AS ${JOINED_SCHEMA}`).run(otherFile);
     try {
+      db.pragma(`${JOINED_SCHEMA}.mmap_size = ${READ_MAP_BYTES}`);
       const both = db.prepare(joinPageSql(bounded, options.values)).raw(true);
       const count = { range: db.prepare(otherCountSql(bounded, true)).pluck(), tail: db.prepare(otherCountSql(bounded, false)).pluck() };
       const onlyOther = {
@@ -589,6 +597,7 @@ function prepareDatabase(db: Db, now: number, walCheckpointPages: number | undef
     db.pragma('journal_mode = WAL');
   }
   db.pragma('synchronous = NORMAL');
+  db.pragma(`mmap_size = ${READ_MAP_BYTES}`);
   if (walCheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.floor(walCheckpointPages)}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version < MIGRATIONS.length) {
