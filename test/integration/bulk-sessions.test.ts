@@ -240,6 +240,21 @@ describe('bulk sessions on kvadm serve', () => {
     expect(await servedValue(served, 'idle', 'waited')).toBe('w');
   });
 
+  it('a session waiting for its namespace behind an idle one opens once that one is aborted', async () => {
+    const served = await serve({ bulkSessions: { idleMs: 300 } });
+    await served.backend.createNamespace('queue');
+    const first = session(served, 'queue');
+    await first.open();
+    await first.write(0, [{ key: 'first', value: '1' }]);
+    const second = session(served, 'queue');
+    expect((await second.open()).status).toBe(200);
+    expect((await second.write(0, [{ key: 'second', value: '2' }])).status).toBe(200);
+    expect((await second.commit()).body.result).toEqual({ successful_key_count: 1 });
+    expect((await first.commit()).status).toBe(404);
+    expect(await servedValue(served, 'queue', 'first')).toBeNull();
+    expect(await servedValue(served, 'queue', 'second')).toBe('2');
+  });
+
   it('closing the server aborts its sessions and answers the requests waiting for their turn', async () => {
     const dataDir = tempDir('sessions-close');
     const served = await serve({}, dataDir);
@@ -247,9 +262,11 @@ describe('bulk sessions on kvadm serve', () => {
     const s = session(served, 'closing');
     await s.open();
     await s.write(0, [{ key: 'staged', value: 's' }]);
-    const arrived = new Promise((resolve) => served.app.server.once('request', resolve));
-    // Request 2 waits for request 1, which never comes.
+    let requests = 0;
+    const arrived = new Promise((resolve) => served.app.server.on('request', () => ++requests === 2 && resolve(undefined)));
+    // Request 2 waits for request 1, which never comes; another session waits for the namespace.
     const waiting = s.write(2, [{ key: 'never', value: 'n' }]);
+    const queued = session(served, 'closing').open();
     await arrived;
     running.splice(running.indexOf(served), 1);
     const closed = served.app.close();
@@ -259,6 +276,9 @@ describe('bulk sessions on kvadm serve', () => {
       code: 10120,
       message: `bulk session ${s.id} was aborted: the server is shutting down; nothing of it was written`,
     });
+    const refused = await queued;
+    expect(refused.status).toBe(503);
+    expect(refused.body.errors[0]?.message).toBe('the server is shutting down: no bulk session opens now');
     await closed;
     await served.backend.close();
     const reopened = new LocalBackend({ dataDir });

@@ -1,5 +1,5 @@
 /**
- * One bulk-write session from open to end: what import and the server's bulk route share.
+ * One bulk-write session from open to end, for the server's bulk route (one request, one session).
  * The session commits when the work succeeds (and `commitIf` agrees), and is aborted
  * when the work throws (the error rethrown) or `commitIf` says no: on the local store an
  * abort rolls every write of the session back.

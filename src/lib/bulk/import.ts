@@ -117,24 +117,18 @@ class ImportRun {
   async singlePass(writer: BulkWriter): Promise<void> {
     const signal = this.options.signal;
     const pipeline = writer.session ? new WritePipeline(writer, { onResult: (result) => this.tallyResult(result) }) : null;
-    const write = pipeline ? (entries: StoredEntry[]) => unlessAborted(pipeline.add(entries), signal) : null;
+    const write = pipeline
+      ? (entries: StoredEntry[]) => unlessAborted(pipeline.add(entries), signal)
+      : (entries: StoredEntry[]) => this.write(writer, entries);
     try {
-      await this.pass(readChunks(this.source), 'importing', writer, write);
+      await this.pass(readChunks(this.source), 'importing', write);
       if (pipeline) await unlessAborted(pipeline.flush(), signal);
     } catch (error) {
       await writer.abort();
       throw this.stopped(error, writer, false);
     }
-    if (this.tally.invalid > 0 && !this.options.skipInvalid) {
-      await writer.abort();
-      return;
-    }
-    try {
-      await writer.commit();
-    } catch (error) {
-      await writer.abort();
-      throw this.stopped(error, writer, true);
-    }
+    if (this.tally.invalid > 0 && !this.options.skipInvalid) await writer.abort();
+    else await this.commit(writer);
   }
 
   /**
@@ -160,12 +154,7 @@ class ImportRun {
         await writer.abort();
         throw this.stopped(error, writer, false);
       }
-      try {
-        await writer.commit();
-      } catch (error) {
-        await writer.abort();
-        throw this.stopped(error, writer, true);
-      }
+      await this.commit(writer);
       return writer.atomic;
     } finally {
       if (spool) fs.rmSync(path.dirname(spool), { recursive: true, force: true });
@@ -178,23 +167,24 @@ class ImportRun {
    * committed; unknown, when the commit itself failed; else what the server acknowledged.
    */
   private stopped(error: unknown, writer: BulkWriter, committing: boolean): unknown {
-    const remote = !writer.atomic || writer.session !== undefined;
+    const remote = !writer.atomic || writer.session === true;
     if (!(error instanceof KvadmError) || error instanceof InterruptedError || !remote) return error;
     const facts = { namespace: this.kv.name, entries: this.tally.entries };
     if (!writer.atomic) return new ImportStoppedError(error, { ...facts, acknowledged: this.tally.written });
     return new ImportStoppedError(error, { ...facts, staged: committing ? 'commit-unknown' : 'nothing-written' });
   }
 
-  /**
-   * Read every record, validate it, count it, and hand valid entries to `writer` (when given),
-   * through `write` when given (a pipeline).
-   */
-  async pass(
-    chunks: ByteChunks,
-    phase: ImportProgress['phase'],
-    writer: BulkWriter | null,
-    write: ((entries: StoredEntry[]) => Promise<void>) | null = null,
-  ): Promise<void> {
+  private async commit(writer: BulkWriter): Promise<void> {
+    try {
+      await writer.commit();
+    } catch (error) {
+      await writer.abort();
+      throw this.stopped(error, writer, true);
+    }
+  }
+
+  /** Read every record, validate it, count it, and hand valid entries to `write` (when given). */
+  async pass(chunks: ByteChunks, phase: ImportProgress['phase'], write: ((entries: StoredEntry[]) => Promise<void>) | null): Promise<void> {
     const tally = this.tally;
     const skipInvalid = Boolean(this.options.skipInvalid);
     for await (const batch of this.entryBatches(chunks, (records, i, error) => this.reject(records, i, error))) {
@@ -202,7 +192,6 @@ class ImportRun {
       tally.entries += batch.records;
       if (tally.invalid === 0 || skipInvalid) {
         if (write) await write(batch.entries);
-        else if (writer) await this.write(writer, batch.entries);
         else tally.written += batch.entries.length;
       }
       this.options.onProgress?.({ ...tally, phase });

@@ -131,7 +131,8 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
   app.setErrorHandler((error, _request, reply) => {
     const wire = toWire(error);
     // A bug (an error the server did not make on purpose): its stack goes to stderr.
-    if (wire.code === WIRE_CODES.internal) process.stderr.write(`kvadm serve: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    if (wire.code === WIRE_CODES.internal)
+      process.stderr.write(`kvadm serve: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return reply.code(wire.status).headers(wire.headers).send(failure(wire.code, wire.message));
   });
   app.setNotFoundHandler((request, reply) =>

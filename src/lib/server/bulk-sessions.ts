@@ -85,8 +85,13 @@ class Session {
 }
 
 export class BulkSessions {
+  /** Sessions by id from their first open request on, while they wait for their namespace too. */
   private readonly open = new Map<string, Promise<Session>>();
+  /** The sessions that hold their namespace (opened and not ended). */
+  private readonly holding = new Map<string, Session>();
   private readonly ended = new Map<string, Ended>();
+  /** Set once the server is closing: no session opens any more. */
+  private closing = false;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -181,23 +186,28 @@ export class BulkSessions {
   /** Abort sessions that have had no request for the idle time; forget old outcomes. Called by a timer. */
   async expireIdle(): Promise<void> {
     const now = performance.now();
-    for (const opening of [...this.open.values()]) {
-      const session = await opening.catch(() => null);
-      if (session && session.busy === 0 && now - session.lastActive >= this.idleMs) await this.finish(session, 'expired', null);
+    // Only sessions that hold their namespace: one still waiting for it is not idle, and waiting
+    // here for it to open would wait for the very sessions this is to expire.
+    for (const session of [...this.holding.values()]) {
+      if (session.busy === 0 && now - session.lastActive >= this.idleMs) await this.finish(session, 'expired', null);
     }
     for (const [id, ended] of this.ended) if (now - ended.at >= ENDED_MEMORY_MS) this.ended.delete(id);
   }
 
   /** Abort every open session (the server is closing). */
   async abortAll(): Promise<void> {
-    for (const opening of [...this.open.values()]) {
-      const session = await opening.catch(() => null);
-      if (session) await this.finish(session, 'closed', null);
-    }
+    this.closing = true;
+    for (const session of [...this.holding.values()]) await this.finish(session, 'closed', null);
   }
 
   private async create(namespace: string, id: string): Promise<Session> {
     const release = await this.ctx.locks.hold([namespace]);
+    if (this.closing) {
+      release();
+      throw new WireError(503, WIRE_CODES.bulkSessionNotFound, 'the server is shutting down: no bulk session opens now', {
+        connection: 'close',
+      });
+    }
     let writer: BulkWriter;
     try {
       writer = await this.ctx.backend.bulkWriter(namespace, { isolated: true });
@@ -210,7 +220,9 @@ export class BulkSessions {
       release();
       throw new WireError(501, WIRE_CODES.unsupported, 'this store cannot stage bulk writes: send them without a session');
     }
-    return new Session(id, namespace, writer, release);
+    const session = new Session(id, namespace, writer, release);
+    this.holding.set(id, session);
+    return session;
   }
 
   private async session(namespace: string, id: string): Promise<Session> {
@@ -230,6 +242,7 @@ export class BulkSessions {
     if (session.ended) return;
     session.ended = { namespace: session.namespace, outcome, failure, written: session.written, at: performance.now() };
     this.open.delete(session.id);
+    this.holding.delete(session.id);
     this.ended.set(session.id, session.ended);
     try {
       // A committed writer is done; any other end rolls every write of the session back.

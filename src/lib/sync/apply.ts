@@ -146,7 +146,12 @@ export class Applier {
       throw new KvadmError(
         'SYNC_INCOMPLETE',
         `stopped while the destination committed ${count(this.written)} keys, so whether they were written is not known: ${error.message}`,
-        { exitCode: error.exitCode, hint: 'run the same command again: it is safe either way', details: { written: this.written }, cause: error },
+        {
+          exitCode: error.exitCode,
+          hint: 'run the same command again: it is safe either way',
+          details: { written: this.written },
+          cause: error,
+        },
       );
     }
   }

@@ -153,10 +153,16 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: ServerContext, ses
     const kv = kvOf(ctx, namespaceParam(request));
     const session = sessionOf(request);
     if (sessions && session) {
-      const applied = await sessions.write(kv.name, session.id, session.seq, () => keyList(request), async (keys, writer) => {
-        if (!writer.remove) throw new WireError(501, WIRE_CODES.unsupported, 'this store cannot delete keys in a bulk session');
-        return { successful_key_count: await writer.remove(keys), unsuccessful_keys: [] };
-      });
+      const applied = await sessions.write(
+        kv.name,
+        session.id,
+        session.seq,
+        () => keyList(request),
+        async (keys, writer) => {
+          if (!writer.remove) throw new WireError(501, WIRE_CODES.unsupported, 'this store cannot delete keys in a bulk session');
+          return { successful_key_count: await writer.remove(keys), unsuccessful_keys: [] };
+        },
+      );
       return success(applied);
     }
     const keys = keyList(request);
