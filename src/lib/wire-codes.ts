@@ -23,6 +23,8 @@ export const WIRE_CODES = {
   bulkSessionNotFound: 10120,
   /** A bulk session that was committed already: it takes no more writes and cannot be aborted. */
   bulkSessionEnded: 10121,
+  /** A bulk session could not open: another one held the namespace for too long. */
+  bulkSessionBusy: 10122,
   noRoute: 7000,
 } as const;
 

@@ -149,6 +149,54 @@ describe('bulk sessions on kvadm serve', () => {
     expect(await keyCount(served, 'again')).toBe(3);
   });
 
+  it('a request received twice while it waits for its turn is applied once, and the requests after it still wait for theirs', async () => {
+    const served = await serve();
+    await served.backend.createNamespace('twice');
+    const s = session(served, 'twice');
+    await s.open();
+    const one = [{ key: 'one', value: '1' }];
+    const firstCopy = s.write(1, one);
+    const secondCopy = s.write(1, one);
+    const two = s.write(2, [{ key: 'two', value: '2' }]);
+    expect((await s.write(0, [{ key: 'zero', value: '0' }])).status).toBe(200);
+    const [a, b, c] = await Promise.all([firstCopy, secondCopy, two]);
+    expect(b).toEqual(a);
+    expect(a.body.result).toEqual({ successful_key_count: 1, unsuccessful_keys: [] });
+    expect(c.status).toBe(200);
+    expect((await s.commit()).body.result).toEqual({ successful_key_count: 3 });
+    expect(await keyCount(served, 'twice')).toBe(3);
+  });
+
+  it('an open that waits too long for a namespace another session holds is answered "busy" (409), and never takes it later', async () => {
+    const served = await serve({ bulkSessions: { openWaitMs: 300 } });
+    await served.backend.createNamespace('contended');
+    const holder = session(served, 'contended');
+    await holder.open();
+    await holder.write(0, [{ key: 'held', value: 'h' }]);
+    const late = await session(served, 'contended').open();
+    expect(late.status).toBe(409);
+    expect(late.body.errors[0]).toEqual({
+      code: 10122,
+      message:
+        "namespace 'contended' is busy: another bulk session (an import, copy or sync) has held it for too long; try again when it is done",
+    });
+    // kvadm's import says the same, exit 4 (conflict).
+    const client = new HttpBackend({ url: served.url });
+    try {
+      const file = path.join(tempDir('sessions-busy'), 'in.jsonl');
+      fs.writeFileSync(file, '{"key":"k","value":"v"}\n');
+      const kv = await KV.open('contended', { backend: client });
+      const error = await importEntries(kv, { kind: 'file', path: file }, { format: 'jsonl' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'NAMESPACE_BUSY', exitCode: 4 });
+    } finally {
+      await client.close();
+    }
+    await holder.commit();
+    // The given-up sessions handed the namespace back: it takes writes.
+    expect((await call('PUT', `${served.root}/contended/bulk`, [{ key: 'after', value: 'a' }])).status).toBe(200);
+    expect(await keyCount(served, 'contended')).toBe(2);
+  });
+
   it('abort: nothing of the session is written, and aborting again is harmless', async () => {
     const served = await serve();
     await served.backend.createNamespace('dropped');
@@ -238,6 +286,49 @@ describe('bulk sessions on kvadm serve', () => {
     );
     expect(await servedValue(served, 'idle', 'staged')).toBeNull();
     expect(await servedValue(served, 'idle', 'waited')).toBe('w');
+  });
+
+  it('a request waiting for a predecessor that never comes does not keep its session from timing out', async () => {
+    const served = await serve({ bulkSessions: { idleMs: 300 } });
+    await served.backend.createNamespace('orphan');
+    const s = session(served, 'orphan');
+    await s.open();
+    const waiting = s.write(1, [{ key: 'never', value: 'n' }]);
+    // This write waits for the namespace until the session is aborted.
+    expect((await call('PUT', `${served.root}/orphan/bulk`, [{ key: 'after', value: 'a' }])).status).toBe(200);
+    const answer = await waiting;
+    expect(answer.status).toBe(404);
+    expect(answer.body.errors[0]?.message).toBe(
+      `bulk session ${s.id} was aborted after a time without requests; nothing of it was written`,
+    );
+    expect(await servedValue(served, 'orphan', 'never')).toBeNull();
+  });
+
+  it('reads go on while a session holds the namespace, also the first read that opens it', async () => {
+    const dataDir = tempDir('sessions-read');
+    let now = Date.now();
+    const seed = new LocalBackend({ dataDir });
+    await seed.createNamespace('reading');
+    // Live when the session opens, expired by the first read: opening the namespace for that
+    // read sweeps it, which takes the write lock the session holds.
+    await seed.put('reading', { key: 'soon', value: Buffer.from('s'), expiration: Math.floor(now / 1000) + 100, metadata: null });
+    await seed.put('reading', { key: 'kept', value: Buffer.from('k'), expiration: null, metadata: null });
+    await seed.close();
+    const backend = new LocalBackend({ dataDir, busyTimeoutMs: 1000, clock: () => now });
+    const app = await buildApp({ backend, clock: () => now, sweepIntervalMs: 0, accessLog: null, writeLimit: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/client/v4`;
+    const served = { app, backend, dataDir, url, root: `${url}/accounts/local/storage/kv/namespaces` };
+    running.push(served);
+    const s = session(served, 'reading');
+    expect((await s.open()).status).toBe(200);
+    await s.write(0, [{ key: 'staged', value: 's' }]);
+    now += 200_000;
+    expect(await servedValue(served, 'reading', 'kept')).toBe('k');
+    expect(await servedValue(served, 'reading', 'soon')).toBeNull();
+    expect(await servedValue(served, 'reading', 'staged')).toBeNull();
+    await s.commit();
+    expect(await servedValue(served, 'reading', 'staged')).toBe('s');
   });
 
   it('a session waiting for its namespace behind an idle one opens once that one is aborted', async () => {

@@ -124,6 +124,12 @@ export class HttpClient {
         hint: 'the server refused the request; fix the input and try again',
       });
     }
+    if (status === 409 && code === WIRE_CODES.bulkSessionBusy) {
+      return new KvadmError('NAMESPACE_BUSY', `${this.location}: ${message}`, {
+        exitCode: ExitCode.conflict,
+        hint: 'another import, copy or sync into this namespace is still running: run this again when it has finished',
+      });
+    }
     if (status === 404 && code === WIRE_CODES.bulkSessionNotFound) {
       // A staged import's session the server aborted (it heard nothing for too long): nothing of it was written.
       return new RemoteError(`${this.location}: ${message}`, { status, wireCode: code });

@@ -406,7 +406,10 @@ export class LocalBackend implements Backend {
   }
 
   async bulkWriter(namespace: string, options: BulkWriterOptions = {}): Promise<BulkWriter> {
-    const connection = options.isolated ? this.open(namespace) : this.connect(namespace);
+    // The shared connection first: opening it sweeps, which needs the write lock that an isolated
+    // writer's transaction is about to hold (the sweep of a later open would wait for it).
+    const shared = this.connect(namespace);
+    const connection = options.isolated ? this.open(namespace) : shared;
     const { db } = connection;
     if (options.isolated) this.isolated.add(db);
     const insert = prepared(connection, SQL.put);
@@ -608,7 +611,17 @@ function prepareDatabase(db: Db, now: number, walCheckpointPages: number | undef
       db.pragma(`user_version = ${MIGRATIONS.length}`);
     }).immediate();
   }
-  return sweepExpired(db, now, OPEN_SWEEP_MAX_ROWS);
+  // Opening is for reading too: while another writer holds the lock, the sweep waits for a later open.
+  const busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    return sweepExpired(db, now, OPEN_SWEEP_MAX_ROWS);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return 0;
+    throw error;
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  }
 }
 
 /** Delete up to `maxRows` expired rows; a cheap indexed probe first, so a clean store pays no write. */

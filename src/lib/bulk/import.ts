@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BulkWriteResult, BulkWriter, StoredEntry } from '../backends/backend.js';
-import { InterruptedError, KvadmError, ValidationError } from '../errors.js';
+import { InterruptedError, KvadmError, UnreachableError, ValidationError } from '../errors.js';
 import type { KV } from '../kv.js';
 import { LIMITS } from '../limits.js';
 import { type RecordBatch, readRecords } from '../formats/index.js';
@@ -69,12 +69,12 @@ export async function importEntries(kv: KV, source: BulkSource, options: ImportO
     if (options.dryRun) {
       await run.pass(readChunks(source), 'validating', null);
     } else {
-      const writer = await kv.backend.bulkWriter(kv.name, { staged: true });
-      atomic = writer.atomic;
-      if (writer.atomic && !options.validateFirst) {
+      const writer = options.validateFirst ? null : await kv.backend.bulkWriter(kv.name, { staged: true });
+      if (writer?.atomic) {
+        atomic = true;
         await run.singlePass(writer);
       } else {
-        await writer.abort();
+        await writer?.abort();
         atomic = await run.twoPasses();
       }
     }
@@ -171,7 +171,9 @@ class ImportRun {
     if (!(error instanceof KvadmError) || error instanceof InterruptedError || !remote) return error;
     const facts = { namespace: this.kv.name, entries: this.tally.entries };
     if (!writer.atomic) return new ImportStoppedError(error, { ...facts, acknowledged: this.tally.written });
-    return new ImportStoppedError(error, { ...facts, staged: committing ? 'commit-unknown' : 'nothing-written' });
+    // Only a commit that got no answer may have been applied; any answer says it was not.
+    const unknown = committing && error instanceof UnreachableError;
+    return new ImportStoppedError(error, { ...facts, staged: unknown ? 'commit-unknown' : 'nothing-written' });
   }
 
   private async commit(writer: BulkWriter): Promise<void> {

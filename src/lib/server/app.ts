@@ -54,10 +54,11 @@ export interface ServerOptions {
   requestClock?: RequestClock;
   /**
    * Staged bulk writes (bulk-sessions.ts): `idleMs` is how long a session may go without a
-   * request before it is aborted (default 60 s); false leaves the routes out, as a server
+   * request before it is aborted (default 60 s), `openWaitMs` how long an open waits for a
+   * namespace another session holds (default 30 s); false leaves the routes out, as a server
    * without sessions would.
    */
-  bulkSessions?: { idleMs?: number } | false;
+  bulkSessions?: { idleMs?: number; openWaitMs?: number } | false;
 }
 
 /** Rows removed per namespace per sweep, so one sweep never stalls requests for long. */
@@ -141,7 +142,9 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
 
   registerNamespaceRoutes(app, ctx);
   registerValueRoutes(app, ctx);
-  const sessions = options.bulkSessions === false ? null : new BulkSessions(ctx, options.bulkSessions?.idleMs ?? DEFAULT_SESSION_IDLE_MS);
+  const sessionOptions = options.bulkSessions;
+  const sessions =
+    sessionOptions === false ? null : new BulkSessions(ctx, sessionOptions?.idleMs ?? DEFAULT_SESSION_IDLE_MS, sessionOptions?.openWaitMs);
   registerBulkRoutes(app, ctx, sessions);
   if (sessions) {
     // Before the server waits for requests in flight: a session's requests waiting for their

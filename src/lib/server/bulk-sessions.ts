@@ -28,6 +28,11 @@ export interface BulkResult {
 
 /** Session ids are the client's: long enough to be unguessable, short enough for a URL. */
 const SESSION_ID = /^[A-Za-z0-9_-]{16,64}$/;
+/**
+ * How long an open waits for a namespace another session holds before it is answered "busy":
+ * well inside a client's 60 s wait for an answer, about what the local store waits for a lock.
+ */
+const DEFAULT_OPEN_WAIT_MS = 30_000;
 /** How long an ended session's outcome is remembered, so a retried commit or abort still gets its answer. */
 const ENDED_MEMORY_MS = 10 * 60_000;
 
@@ -42,14 +47,27 @@ interface Ended {
   at: number;
 }
 
+/** A session from its first open request on: it may still be waiting for its namespace. */
+interface Opening {
+  namespace: string;
+  session: Promise<Session>;
+  /** Given up on (its open waited too long, or it was aborted) before it held its namespace. */
+  cancelled: boolean;
+}
+
 class Session {
   /** The sequence number of the next request to apply. */
   nextSeq = 0;
   /** Each applied request's result, by sequence number: the answer to a retry. */
   readonly results = new Map<number, BulkResult>();
+  /** Requests received and not yet applied, by sequence number: a retry of one waits for it. */
+  readonly pending = new Map<number, Promise<BulkResult>>();
   /** Keys the store took so far. */
   written = 0;
-  /** Requests of this session being read, waiting for their turn or being applied. */
+  /**
+   * Requests of this session being checked or applied. One waiting for its turn does not count:
+   * its predecessor may never come (the client went away), and the idle time must still end it.
+   */
   busy = 0;
   lastActive = performance.now();
   ended: Ended | null = null;
@@ -70,9 +88,10 @@ class Session {
     if (this.ended !== null) throw endedError(this.id, this.ended);
   }
 
-  /** Request `nextSeq` is applied: the next one may go. */
-  advance(result: BulkResult): void {
-    this.results.set(this.nextSeq, result);
+  /** Request `seq` (the next one) is applied: the one after may go. */
+  advance(seq: number, result: BulkResult): void {
+    if (seq !== this.nextSeq) throw new Error(`bulk session ${this.id}: applied request ${seq} out of turn (next ${this.nextSeq})`);
+    this.results.set(seq, result);
     this.nextSeq++;
     this.wake();
   }
@@ -86,7 +105,7 @@ class Session {
 
 export class BulkSessions {
   /** Sessions by id from their first open request on, while they wait for their namespace too. */
-  private readonly open = new Map<string, Promise<Session>>();
+  private readonly open = new Map<string, Opening>();
   /** The sessions that hold their namespace (opened and not ended). */
   private readonly holding = new Map<string, Session>();
   private readonly ended = new Map<string, Ended>();
@@ -96,9 +115,14 @@ export class BulkSessions {
   constructor(
     private readonly ctx: ServerContext,
     readonly idleMs: number,
+    private readonly openWaitMs = DEFAULT_OPEN_WAIT_MS,
   ) {}
 
-  /** Open session `id` on `namespace` once every earlier write to it has finished; repeating an open is harmless. */
+  /**
+   * Open session `id` on `namespace` once every earlier write to it has finished; repeating an
+   * open is harmless (kvadm's client repeats it to keep a session alive). A namespace another
+   * session holds for longer than `openWaitMs` is answered 409 (busy), not waited on further.
+   */
   async start(namespace: string, id: string): Promise<void> {
     if (!SESSION_ID.test(id)) {
       throw badRequest(`invalid bulk session id ${JSON.stringify(id)}: use 16 to 64 characters of A-Z a-z 0-9 _ -`);
@@ -107,18 +131,35 @@ export class BulkSessions {
     if (ended) throw endedError(id, ended);
     let opening = this.open.get(id);
     if (!opening) {
-      opening = this.create(namespace, id);
-      this.open.set(id, opening);
-      opening.catch(() => this.open.delete(id));
+      const created: Opening = { namespace, cancelled: false, session: Promise.resolve(null as unknown as Session) };
+      created.session = this.create(created, id);
+      created.session.catch(() => {
+        if (this.open.get(id) === created) this.open.delete(id);
+      });
+      this.open.set(id, created);
+      opening = created;
     }
-    const session = await opening;
-    if (session.namespace !== namespace) throw otherNamespace(id, session.namespace);
-    session.lastActive = performance.now();
+    if (opening.namespace !== namespace) throw otherNamespace(id, opening.namespace);
+    let timer: NodeJS.Timeout | undefined;
+    const busy = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(busyError(namespace)), this.openWaitMs);
+    });
+    try {
+      const session = await Promise.race([opening.session, busy]);
+      session.lastActive = performance.now();
+    } catch (error) {
+      // Given up on: the lock, when it comes, is handed straight back.
+      if (error instanceof WireError && error.code === WIRE_CODES.bulkSessionBusy) this.cancel(id, opening);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
    * Apply request `seq` of session `id`: `prepare` checks its items (a failure ends the session:
-   * its later requests could not be applied in order), then `apply` writes them in turn.
+   * its later requests could not be applied in order), then `apply` writes them in turn. A
+   * request received again (a client's retry) is answered as the first one, never applied twice.
    */
   async write<T>(
     namespace: string,
@@ -128,32 +169,47 @@ export class BulkSessions {
     apply: (items: T, writer: BulkWriter, sessionId: string) => Promise<BulkResult>,
   ): Promise<BulkResult> {
     const session = await this.session(namespace, id);
-    const earlier = session.results.get(seq);
+    const earlier = session.results.get(seq) ?? session.pending.get(seq);
     if (earlier) return earlier;
     if (seq < session.nextSeq) throw badRequest(`request ${seq} of bulk session ${id} was applied already`);
+    const applying = this.applyInTurn(session, seq, prepare, apply);
+    session.pending.set(seq, applying);
+    try {
+      return await applying;
+    } finally {
+      session.pending.delete(seq);
+      session.lastActive = performance.now();
+    }
+  }
+
+  private async applyInTurn<T>(
+    session: Session,
+    seq: number,
+    prepare: () => T,
+    apply: (items: T, writer: BulkWriter, sessionId: string) => Promise<BulkResult>,
+  ): Promise<BulkResult> {
+    let items: T;
     session.busy++;
     try {
-      let items: T;
-      try {
-        items = prepare();
-      } catch (error) {
-        await this.finish(session, 'failed', toWire(error));
-        throw error;
-      }
-      await session.turn(seq);
-      let result: BulkResult;
-      try {
-        result = await apply(items, session.writer, session.id);
-      } catch (error) {
-        await this.finish(session, 'failed', toWire(error));
-        throw error;
-      }
-      session.written += result.successful_key_count;
-      session.advance(result);
-      return result;
+      items = prepare();
+    } catch (error) {
+      await this.finish(session, 'failed', toWire(error));
+      throw error;
     } finally {
       session.busy--;
-      session.lastActive = performance.now();
+    }
+    await session.turn(seq);
+    session.busy++;
+    try {
+      const result = await apply(items, session.writer, session.id);
+      session.written += result.successful_key_count;
+      session.advance(seq, result);
+      return result;
+    } catch (error) {
+      await this.finish(session, 'failed', toWire(error));
+      throw error;
+    } finally {
+      session.busy--;
     }
   }
 
@@ -170,7 +226,10 @@ export class BulkSessions {
     return { successful_key_count: session.written };
   }
 
-  /** Abort session `id`: none of its writes is kept. Aborting a session that is gone is harmless. */
+  /**
+   * Abort session `id`: none of its writes is kept. Aborting a session that is gone is harmless;
+   * one still waiting for its namespace never takes it.
+   */
   async abort(namespace: string, id: string): Promise<void> {
     const opening = this.open.get(id);
     if (!opening) {
@@ -178,9 +237,17 @@ export class BulkSessions {
       if (ended?.outcome === 'committed') throw new WireError(409, WIRE_CODES.bulkSessionEnded, `bulk session ${id} was committed already`);
       return;
     }
-    const session = await opening;
-    if (session.namespace !== namespace) throw otherNamespace(id, session.namespace);
-    await this.finish(session, 'aborted', null);
+    if (opening.namespace !== namespace) throw otherNamespace(id, opening.namespace);
+    const session = this.holding.get(id);
+    if (session) await this.finish(session, 'aborted', null);
+    else this.cancel(id, opening);
+  }
+
+  /** A session still waiting for its namespace: forgotten now, and its lock handed back when it comes. */
+  private cancel(id: string, opening: Opening): void {
+    opening.cancelled = true;
+    if (this.open.get(id) === opening) this.open.delete(id);
+    this.ended.set(id, { namespace: opening.namespace, outcome: 'aborted', failure: null, written: 0, at: performance.now() });
   }
 
   /** Abort sessions that have had no request for the idle time; forget old outcomes. Called by a timer. */
@@ -200,8 +267,13 @@ export class BulkSessions {
     for (const session of [...this.holding.values()]) await this.finish(session, 'closed', null);
   }
 
-  private async create(namespace: string, id: string): Promise<Session> {
+  private async create(opening: Opening, id: string): Promise<Session> {
+    const namespace = opening.namespace;
     const release = await this.ctx.locks.hold([namespace]);
+    if (opening.cancelled) {
+      release();
+      throw busyError(namespace);
+    }
     if (this.closing) {
       release();
       throw new WireError(503, WIRE_CODES.bulkSessionNotFound, 'the server is shutting down: no bulk session opens now', {
@@ -232,8 +304,8 @@ export class BulkSessions {
       if (ended) throw endedError(id, ended);
       throw new WireError(404, WIRE_CODES.bulkSessionNotFound, `no bulk session ${id} is open on this server`);
     }
-    const session = await opening;
-    if (session.namespace !== namespace) throw otherNamespace(id, session.namespace);
+    if (opening.namespace !== namespace) throw otherNamespace(id, opening.namespace);
+    const session = await opening.session;
     session.lastActive = performance.now();
     return session;
   }
@@ -254,6 +326,14 @@ export class BulkSessions {
   }
 }
 
+function busyError(namespace: string): WireError {
+  return new WireError(
+    409,
+    WIRE_CODES.bulkSessionBusy,
+    `namespace '${namespace}' is busy: another bulk session (an import, copy or sync) has held it for too long; try again when it is done`,
+  );
+}
+
 function otherNamespace(id: string, namespace: string): WireError {
   return badRequest(`bulk session ${id} belongs to namespace '${namespace}'`);
 }
@@ -262,13 +342,12 @@ function otherNamespace(id: string, namespace: string): WireError {
 function endedError(id: string, ended: Ended): WireError {
   switch (ended.outcome) {
     case 'failed': {
+      // A refused item keeps its status and code (the client names the rule); a server failure
+      // becomes 409, which no client retries: the session will not come back.
       const cause = ended.failure as WireError;
-      return new WireError(
-        cause.status,
-        cause.code,
-        `bulk session ${id} ended, nothing of it was written: ${cause.message}`,
-        cause.headers,
-      );
+      const message = `bulk session ${id} ended, nothing of it was written: ${cause.message}`;
+      if (cause.status >= 500) return new WireError(409, WIRE_CODES.bulkSessionEnded, message);
+      return new WireError(cause.status, cause.code, message, cause.headers);
     }
     case 'committed':
       return new WireError(409, WIRE_CODES.bulkSessionEnded, `bulk session ${id} was committed already`);

@@ -2,7 +2,9 @@
  * The production rule "at most one write per second to the same key". Remembers when
  * each key was last written; entries older than the window are pruned from the front
  * of the Map (insertion order is write order, because a rewrite re-inserts), so memory
- * holds only the last window's writes.
+ * holds only the last window's writes. A bulk session's writes are recorded as they are
+ * applied, before its commit: if it is aborted instead, its keys still wait out their second
+ * (the rule errs on the strict side rather than keep a second record per session).
  */
 import type { Clock } from '../backends/backend.js';
 

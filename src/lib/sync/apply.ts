@@ -7,7 +7,7 @@
 import { LIMITS } from '../limits.js';
 import type { BulkWriter, StoredEntry } from '../backends/backend.js';
 import { WritePipeline } from '../bulk/write-pipeline.js';
-import { ExitCode, KvadmError, ValidationError, displayKey } from '../errors.js';
+import { ExitCode, KvadmError, UnreachableError, ValidationError, displayKey } from '../errors.js';
 import { parseMetadataText, validateExpiration, validateKey, validateValueSize } from '../validation.js';
 import { count } from '../words.js';
 
@@ -143,9 +143,11 @@ export class Applier {
       await this.writer.commit();
     } catch (error) {
       if (!this.writer.session || !(error instanceof KvadmError)) throw error;
+      // Only a commit that got no answer may have been applied; any answer says it was not.
+      if (!(error instanceof UnreachableError)) throw this.failure(error, [], 'commit');
       throw new KvadmError(
         'SYNC_INCOMPLETE',
-        `stopped while the destination committed ${count(this.written)} keys, so whether they were written is not known: ${error.message}`,
+        `stopped while the destination committed ${count(this.written + this.deleted)} changes, so whether they were made is not known: ${error.message}`,
         {
           exitCode: error.exitCode,
           hint: 'run the same command again: it is safe either way',
@@ -157,7 +159,7 @@ export class Applier {
   }
 
   /** A remote write failed: say exactly what is in, what may be, and that a re-run converges. */
-  private failure(cause: unknown, inDoubt: string[], action: 'write' | 'delete' = 'write'): unknown {
+  private failure(cause: unknown, inDoubt: string[], action: 'write' | 'delete' | 'commit' = 'write'): unknown {
     if (this.writer.session && cause instanceof KvadmError) {
       // A staged session (kvadm serve) that was not committed: nothing of this run is in.
       return new KvadmError(

@@ -63,6 +63,7 @@ export const BRIDGE_WIRE_CODES = {
   // but the table mirrors every code so that none is ever given two meanings.
   bulkSessionNotFound: 10120,
   bulkSessionEnded: 10121,
+  bulkSessionBusy: 10122,
   noRoute: 7000,
 } as const;
 
