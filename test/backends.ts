@@ -113,9 +113,11 @@ const targetFactories: Array<() => BackendTarget> = [localTarget, httpTarget, az
 
 /**
  * One target of each kind per test file, shared by the file's suites on it: a server starts
- * with the first suite that needs it and stops after the describe (or file) that first asked
- * for it, so a file with three suites starts one `kvadm serve`, not three. The suites share its
+ * with the first suite that needs it and stops after the file (or the describe the suites are
+ * in), so a file with three suites starts one `kvadm serve`, not three. The suites share its
  * store: each test writes its own namespaces (the local target too shares one data folder).
+ * Where files share a process (test/unit and test/commands: vitest.config.ts), the next file
+ * starts the target afresh: every call below registers the teardown in its own file.
  */
 const shared = new Map<BackendTarget['name'], BackendTarget>();
 
@@ -137,7 +139,6 @@ function sharedTarget(factory: () => BackendTarget): BackendTarget {
     },
   };
   shared.set(made.name, target);
-  afterAll(() => target.teardown());
   return target;
 }
 
@@ -155,6 +156,8 @@ export function forEachBackend(
 }
 
 function describeOn(target: BackendTarget, title: string, suite: (target: BackendTarget) => void): void {
+  // At the caller's level (the file, for a suite called at its top): idempotent, so once per call is fine.
+  afterAll(() => target.teardown());
   describe(`${title} [${target.name}]`, () => {
     beforeAll(() => target.setup());
     suite(target);
