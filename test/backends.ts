@@ -111,6 +111,37 @@ const targetFactories: Array<() => BackendTarget> = [localTarget, httpTarget, az
   (factory) => !chosenTargets || chosenTargets.includes(factory().name),
 );
 
+/**
+ * One target of each kind per test file, shared by the file's suites on it: a server starts
+ * with the first suite that needs it and stops after the file (or the describe the suites are
+ * in), so a file with three suites starts one `kvadm serve`, not three. The suites share its
+ * store: each test writes its own namespaces (the local target too shares one data folder).
+ * Where files share a process (test/unit and test/commands: vitest.config.ts), the next file
+ * starts the target afresh: every call below registers the teardown in its own file.
+ */
+const shared = new Map<BackendTarget['name'], BackendTarget>();
+
+function sharedTarget(factory: () => BackendTarget): BackendTarget {
+  const made = factory();
+  const known = shared.get(made.name);
+  if (known) return known;
+  let started: Promise<void> | undefined;
+  const target: BackendTarget = {
+    ...made,
+    setup: () => {
+      started ??= made.setup();
+      return started;
+    },
+    async teardown() {
+      if (started === undefined) return;
+      started = undefined;
+      await made.teardown();
+    },
+  };
+  shared.set(made.name, target);
+  return target;
+}
+
 /** Run `suite` once per backend target, inside a describe named after it. */
 export function forEachBackend(
   title: string,
@@ -118,16 +149,17 @@ export function forEachBackend(
   options: { only?: ReadonlyArray<BackendTarget['name']> } = {},
 ): void {
   for (const factory of targetFactories) {
-    const target = factory();
+    const name = factory().name;
     // `only`: a suite about the client alone, for which two servers speaking the same protocol are one case.
-    if (options.only === undefined || options.only.includes(target.name)) describeOn(target, title, suite);
+    if (options.only === undefined || options.only.includes(name)) describeOn(sharedTarget(factory), title, suite);
   }
 }
 
 function describeOn(target: BackendTarget, title: string, suite: (target: BackendTarget) => void): void {
+  // At the caller's level (the file, for a suite called at its top): idempotent, so once per call is fine.
+  afterAll(() => target.teardown());
   describe(`${title} [${target.name}]`, () => {
     beforeAll(() => target.setup());
-    afterAll(() => target.teardown());
     suite(target);
   });
 }
@@ -151,7 +183,6 @@ export function commandSuitesOnLocal(): boolean {
 /** forEachBackend for test/commands: the chosen command targets only (see above). */
 export function forEachCommandTarget(title: string, suite: (target: BackendTarget) => void): void {
   for (const factory of targetFactories) {
-    const target = factory();
-    if (commandTargetNames.includes(target.name)) describeOn(target, title, suite);
+    if (commandTargetNames.includes(factory().name)) describeOn(sharedTarget(factory), title, suite);
   }
 }

@@ -1,12 +1,15 @@
 /**
- * `--backend azion` through the real binary: namespaces over a stand-in for Azion's v4 API
+ * `--backend azion` as bin/run.js runs it (the fast path, then oclif for what it declines),
+ * in this process (runFastPath, test/run-command.ts): the binary's own exits are in
+ * smoke.test.ts, and nothing here is about the process. Namespaces over a stand-in for Azion's v4 API
  * (test/azion-api-stand-in.ts), key commands refused with exit 2 and the way to deploy the
  * bridge when none is set, and key commands through a bridge (here `kvadm serve`, which
  * speaks the same protocol as the bridge Function).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AzionApiStandIn } from '../azion-api-stand-in.js';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runFastPath } from '../run-command.js';
 import { type ServeProcess, startServe } from '../serve-process.js';
 
 let api: AzionApiStandIn;
@@ -32,34 +35,36 @@ beforeEach(() => {
 
 describe('namespaces over the Azion API', () => {
   it('ns create, ns list (every page) and ns create of a taken name (exit 4)', async () => {
-    const created = await runCli(['ns', 'create', 'users'], { env });
+    const created = await runFastPath(['ns', 'create', 'users'], { env });
     expect([created.code, created.stderr]).toEqual([0, "created namespace 'users'\n"]);
     api.seed('orders', 'cache_v2');
-    const listed = await runCli(['ns', 'list', '--json'], { env });
+    const listed = await runFastPath(['ns', 'list', '--json'], { env });
     expect(JSON.parse(listed.stdout)).toEqual({ namespaces: ['cache_v2', 'orders', 'users'] });
-    const again = await runCli(['ns', 'create', 'users'], { env });
+    const again = await runFastPath(['ns', 'create', 'users'], { env });
     expect(again.code).toBe(4);
     expect(again.stderr).toContain("namespace 'users' already exists");
   });
 
   it("a name outside Azion's rule exits 2 and no request leaves", async () => {
-    const result = await runCli(['ns', 'create', 'app.sessions'], { env });
+    const result = await runFastPath(['ns', 'create', 'app.sessions'], { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Azion names are 3 to 63 characters of A-Z a-z 0-9 _ -');
     expect(api.requests).toHaveLength(0);
   });
 
   it('a wrong token exits 5; a missing namespace exits 3', async () => {
-    const refused = await runCli(['ns', 'list'], { env: { ...env, KVADM_AZION_TOKEN: 'not-the-token' } });
+    const refused = await runFastPath(['ns', 'list'], { env: { ...env, KVADM_AZION_TOKEN: 'not-the-token' } });
     expect(refused.code).toBe(5);
     expect(refused.stderr).toContain('the Azion API refused the token (HTTP 401');
     expect(refused.stderr).not.toContain('not-the-token');
-    const missing = await runCli(['ns', 'info', 'nothere'], { env });
+    const missing = await runFastPath(['ns', 'info', 'nothere'], { env });
     expect(missing.code).toBe(3);
   });
 
   it('an unreachable API exits 6', async () => {
-    const result = await runCli(['ns', 'list'], { env: { ...env, KVADM_AZION_API_URL: 'http://127.0.0.1:9/v4', KVADM_HTTP_RETRIES: '1' } });
+    const result = await runFastPath(['ns', 'list'], {
+      env: { ...env, KVADM_AZION_API_URL: 'http://127.0.0.1:9/v4', KVADM_HTTP_RETRIES: '1' },
+    });
     expect(result.code).toBe(6);
     expect(result.stderr).toContain('cannot reach the Azion API at http://127.0.0.1:9/v4');
   });
@@ -67,7 +72,7 @@ describe('namespaces over the Azion API', () => {
   it('honours Retry-After on 429: waits, then succeeds', async () => {
     api.script.push({ status: 429, headers: { 'retry-after': '1' } });
     const started = Date.now();
-    const result = await runCli(['ns', 'create', 'slowly'], { env });
+    const result = await runFastPath(['ns', 'create', 'slowly'], { env });
     expect(result.code).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
@@ -81,7 +86,7 @@ describe('without a bridge', () => {
     [['ns', 'delete', 'users', '--force'], "namespace 'users'"],
   ])('kvadm %j exits 2 and says how to deploy the bridge', async (args, what) => {
     api.seed('users');
-    const result = await runCli(args, { env });
+    const result = await runFastPath(args, { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(what);
     expect(result.stderr).toContain('needs the kvadm bridge');
@@ -91,7 +96,7 @@ describe('without a bridge', () => {
 
   it('ns info says the namespace exists, with its dates, and that counting keys needs the bridge', async () => {
     api.seed('users');
-    const result = await runCli(['ns', 'info', 'users'], { env });
+    const result = await runFastPath(['ns', 'info', 'users'], { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("namespace 'users' exists on Azion (created 2026-12-01T10:00:00Z");
     expect(result.stderr).toContain('kvadm azion bridge --out DIR');
@@ -111,15 +116,15 @@ describe('through a bridge', () => {
     api.seed('shop');
     const bridged = { ...env, KVADM_AZION_BRIDGE_URL: bridge.url, KVADM_AZION_BRIDGE_TOKEN: 'bridge-secret' };
     const local = { KVADM_BACKEND: 'local', KVADM_DATA_DIR: bridge.dataDir, KVADM_CONFIG_DIR: env.KVADM_CONFIG_DIR };
-    expect((await runCli(['ns', 'create', 'shop'], { env: local })).code).toBe(0);
-    expect((await runCli(['kv', 'put', 'item:1', 'apple', '-n', 'shop'], { env: bridged })).code).toBe(0);
-    const read = await runCli(['kv', 'get', 'item:1', '-n', 'shop'], { env: bridged });
+    expect((await runFastPath(['ns', 'create', 'shop'], { env: local })).code).toBe(0);
+    expect((await runFastPath(['kv', 'put', 'item:1', 'apple', '-n', 'shop'], { env: bridged })).code).toBe(0);
+    const read = await runFastPath(['kv', 'get', 'item:1', '-n', 'shop'], { env: bridged });
     expect([read.code, read.stdout]).toEqual([0, 'apple']);
-    const info = await runCli(['ns', 'info', 'shop', '--json'], { env: bridged });
+    const info = await runFastPath(['ns', 'info', 'shop', '--json'], { env: bridged });
     expect(JSON.parse(info.stdout)).toMatchObject({ name: 'shop', keyCount: 1, createdAt: '2026-12-01T10:00:00Z' });
-    const withoutAzionToken = await runCli(['kv', 'get', 'item:1', '-n', 'shop'], { env: { ...bridged, KVADM_AZION_TOKEN: '' } });
+    const withoutAzionToken = await runFastPath(['kv', 'get', 'item:1', '-n', 'shop'], { env: { ...bridged, KVADM_AZION_TOKEN: '' } });
     expect([withoutAzionToken.code, withoutAzionToken.stdout]).toEqual([0, 'apple']);
-    const wrongSecret = await runCli(['kv', 'get', 'item:1', '-n', 'shop'], { env: { ...bridged, KVADM_AZION_BRIDGE_TOKEN: 'nope' } });
+    const wrongSecret = await runFastPath(['kv', 'get', 'item:1', '-n', 'shop'], { env: { ...bridged, KVADM_AZION_BRIDGE_TOKEN: 'nope' } });
     expect(wrongSecret.code).toBe(5);
     expect(wrongSecret.stderr).toContain('check azion-bridge-token (KVADM_AZION_BRIDGE_TOKEN)');
   });

@@ -177,31 +177,37 @@ describe('a data folder that cannot hold the store is refused at once (exit 2, o
   });
 });
 
-forEachBackend('values with a UTF-8 byte-order mark', (target) => {
-  let backend: Backend;
-  beforeAll(async () => {
-    backend = await target.createBackend();
-    await KV.create('bom', { backend });
-  });
-  afterAll(async () => {
-    await backend.close();
-  });
+// The mark is kept by the client's commands; the emulator's target is the http backend again, and
+// its server keeps a leading BOM byte for byte in kv-library.test.ts.
+forEachBackend(
+  'values with a UTF-8 byte-order mark',
+  (target) => {
+    let backend: Backend;
+    beforeAll(async () => {
+      backend = await target.createBackend();
+      await KV.create('bom', { backend });
+    });
+    afterAll(async () => {
+      await backend.close();
+    });
 
-  it('keep the mark in kv get, --type text, --with-metadata, --json and export', async () => {
-    const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x61]);
-    const kv = (args: string[], input?: Uint8Array) =>
-      runCommand([...args, '-n', 'bom'], { env: target.env(), ...(input === undefined ? {} : { input }) });
-    expect((await kv(['kv', 'put', 'marked', '-'], bytes)).code).toBe(0);
-    expect((await kv(['kv', 'get', 'marked'])).stdoutBytes.equals(bytes)).toBe(true);
-    expect((await kv(['kv', 'get', 'marked', '--type', 'text'])).stdoutBytes.equals(bytes)).toBe(true);
-    const withMetadata = await kv(['kv', 'get', 'marked', '--with-metadata']);
-    expect(JSON.parse(withMetadata.stdout)).toEqual({ key: 'marked', value: '\uFEFFa', metadata: null, expiration: null });
-    expect(JSON.parse((await kv(['kv', 'get', 'marked', '--json'])).stdout)).toMatchObject({ value: '\uFEFFa' });
-    const exported = await kv(['export', '--format', 'jsonl']);
-    expect(JSON.parse(exported.stdout)).toMatchObject({ key: 'marked', value: '\uFEFFa' });
-    expect(await new KV('bom', { backend }).get('marked', 'text')).toBe('\uFEFFa');
-  });
-});
+    it('keep the mark in kv get, --type text, --with-metadata, --json and export', async () => {
+      const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x61]);
+      const kv = (args: string[], input?: Uint8Array) =>
+        runCommand([...args, '-n', 'bom'], { env: target.env(), ...(input === undefined ? {} : { input }) });
+      expect((await kv(['kv', 'put', 'marked', '-'], bytes)).code).toBe(0);
+      expect((await kv(['kv', 'get', 'marked'])).stdoutBytes.equals(bytes)).toBe(true);
+      expect((await kv(['kv', 'get', 'marked', '--type', 'text'])).stdoutBytes.equals(bytes)).toBe(true);
+      const withMetadata = await kv(['kv', 'get', 'marked', '--with-metadata']);
+      expect(JSON.parse(withMetadata.stdout)).toEqual({ key: 'marked', value: '\uFEFFa', metadata: null, expiration: null });
+      expect(JSON.parse((await kv(['kv', 'get', 'marked', '--json'])).stdout)).toMatchObject({ value: '\uFEFFa' });
+      const exported = await kv(['export', '--format', 'jsonl']);
+      expect(JSON.parse(exported.stdout)).toMatchObject({ key: 'marked', value: '\uFEFFa' });
+      expect(await new KV('bom', { backend }).get('marked', 'text')).toBe('\uFEFFa');
+    });
+  },
+  { only: ['local', 'http'] },
+);
 
 describe('expirations in import files', () => {
   it('ISO-8601 with a zone is read as kv put --expiration reads it; fractions, words and zone-less times are named', async () => {

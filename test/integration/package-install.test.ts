@@ -1,6 +1,6 @@
 // The package as npm publishes it: `npm pack`, then installed into an empty folder, offline,
-// from npm's cache. The installed `kvadm` bin writes and reads a key, and
-// `import { KV } from 'kvadm'` works in the consumer.
+// from npm's cache. The installed `kvadm` bin writes and reads a key,
+// `import { KV } from 'kvadm'` works in the consumer, and the Azion bridge's files are there.
 //
 // Offline needs a lockfile: npm 11's `npm install ./kvadm-*.tgz` resolves dependencies with
 // full registry documents, which `npm ci` (how this repository installs) never caches. So the
@@ -111,6 +111,10 @@ it('npm pack installs offline into an empty folder with a working kvadm bin and 
 
   // The tarball's own files, not a link back to this repository.
   expect(fs.lstatSync(path.join(project, 'node_modules', 'kvadm')).isSymbolicLink()).toBe(false);
+  // What `kvadm azion bridge` writes out is in the package.
+  for (const file of ['dist/lib/azion/bridge/bridge.js', 'dist/lib/azion/bridge/README.md']) {
+    expect(fs.existsSync(path.join(project, 'node_modules', 'kvadm', file)), file).toBe(true);
+  }
   const env = { KVADM_DATA_DIR: tempDir('packed-store'), KVADM_CONFIG_DIR: tempDir('packed-config') };
   const bin = path.join(project, 'node_modules', '.bin', 'kvadm');
   run(bin, ['kv', 'put', 'greeting', 'hello from the tarball'], project, env);

@@ -15,18 +15,25 @@ import { runCommand } from '../run-command.js';
 
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
 
-forEachBackend('kv put / get through the binary', (target) => {
-  it('round-trips a value (exit 0) and exits 3 on a missing key', async () => {
-    const put = await runCli(['kv', 'put', 'greeting', 'hello'], { env: target.env() });
-    expect(put.code, put.stderr).toBe(0);
-    const get = await runCli(['kv', 'get', 'greeting'], { env: target.env() });
-    expect(get.stdout).toBe('hello');
-    const missing = await runCli(['kv', 'get', 'nope'], { env: target.env() });
-    expect(missing.code).toBe(3);
-    expect(missing.stdout).toBe('');
-    expect(missing.stderr).toContain('not found');
-  });
-});
+forEachBackend(
+  'kv put / get through the binary',
+  (target) => {
+    it('round-trips a value (exit 0) and exits 3 on a missing key', async () => {
+      const put = await runCli(['kv', 'put', 'greeting', 'hello'], { env: target.env() });
+      expect(put.code, put.stderr).toBe(0);
+      const get = await runCli(['kv', 'get', 'greeting'], { env: target.env() });
+      expect(get.stdout).toBe('hello');
+      const missing = await runCli(['kv', 'get', 'nope'], { env: target.env() });
+      expect(missing.code).toBe(3);
+      expect(missing.stdout).toBe('');
+      expect(missing.stderr).toContain('not found');
+    });
+  },
+  // The subject is the binary's exit on each backend; the emulator's target is the http
+  // backend again (its answers to put, get and a missing key: kv-library.test.ts, and the
+  // command suites in commands-over-azion-emulator.test.ts).
+  { only: ['local', 'http'] },
+);
 
 describe('exit codes of the binary', () => {
   it('help exits 0 and lists the topics', async () => {

@@ -3,12 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers.js';
-import { runCommand } from '../run-command.js';
+import { runCommand, runFastPath } from '../run-command.js';
 
-/** The binary (through the fast path's dispatcher, which declines) and oclif in this process. */
+/**
+ * As bin/run.js runs them (the fast path's dispatcher, which declines, then oclif) and oclif
+ * alone, both in this process: the binary's answer to an unknown command is compared with the
+ * in-process one in run-command.test.ts, and spawned below for --json.
+ */
 const runners = [
-  { label: '', run: runCli },
-  { label: ' (oclif in process)', run: runCommand },
+  { label: '', run: runFastPath },
+  { label: ' (oclif alone)', run: runCommand },
 ];
 
 describe('unknown commands', () => {
@@ -30,7 +34,7 @@ describe('unknown commands', () => {
     }
   }
 
-  it('kvadm kv frob --json reports the error as JSON on stderr', async () => {
+  it('kvadm kv frob --json through the binary reports the error as JSON on stderr', async () => {
     const result = await runCli(['kv', 'frob', '--json']);
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stderr)).toMatchObject({ error: { code: 'USAGE', message: '"kv frob" is not a kvadm command' } });

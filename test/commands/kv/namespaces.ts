@@ -18,9 +18,11 @@ export interface Namespaces {
   kvOf(name: string): KV;
 }
 
+/** Per file, not per suite: the suites of a file share one store (test/backends.ts). */
+let counter = 0;
+
 /** Call inside a describe: opens a backend on `target` for the suite and closes it after. */
 export function useNamespaces(target: BackendTarget): Namespaces {
-  let counter = 0;
   let backend: Backend | undefined;
   beforeAll(async () => {
     backend = await target.createBackend();
