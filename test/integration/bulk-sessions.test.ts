@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpBackend } from '../../src/lib/backends/http.js';
-import { LocalBackend } from '../../src/lib/backends/local.js';
+import { LocalBackend, type LocalBackendOptions } from '../../src/lib/backends/local.js';
 import { importEntries } from '../../src/lib/bulk/import.js';
 import { InvalidEntriesError } from '../../src/lib/bulk/import-errors.js';
 import { KV } from '../../src/lib/kv.js';
@@ -32,8 +32,12 @@ afterEach(async () => {
   }
 });
 
-async function serve(options: Partial<ServerOptions> = {}, dataDir = tempDir('sessions')): Promise<Served> {
-  const backend = new LocalBackend({ dataDir });
+async function serve(
+  options: Partial<ServerOptions> = {},
+  dataDir = tempDir('sessions'),
+  store: Omit<LocalBackendOptions, 'dataDir'> = {},
+): Promise<Served> {
+  const backend = new LocalBackend({ dataDir, ...store });
   const app = await buildApp({ backend, sweepIntervalMs: 0, accessLog: null, writeLimit: false, ...options });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/client/v4`;
@@ -314,12 +318,7 @@ describe('bulk sessions on kvadm serve', () => {
     await seed.put('reading', { key: 'soon', value: Buffer.from('s'), expiration: Math.floor(now / 1000) + 100, metadata: null });
     await seed.put('reading', { key: 'kept', value: Buffer.from('k'), expiration: null, metadata: null });
     await seed.close();
-    const backend = new LocalBackend({ dataDir, busyTimeoutMs: 1000, clock: () => now });
-    const app = await buildApp({ backend, clock: () => now, sweepIntervalMs: 0, accessLog: null, writeLimit: false });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/client/v4`;
-    const served = { app, backend, dataDir, url, root: `${url}/accounts/local/storage/kv/namespaces` };
-    running.push(served);
+    const served = await serve({ clock: () => now }, dataDir, { busyTimeoutMs: 1000, clock: () => now });
     const s = session(served, 'reading');
     expect((await s.open()).status).toBe(200);
     await s.write(0, [{ key: 'staged', value: 's' }]);
