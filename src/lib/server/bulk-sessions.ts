@@ -10,10 +10,13 @@
  * - Requests are applied in the order of their sequence numbers, whatever order they arrive
  *   in (a client keeps several in flight), so the last write of a repeated key wins.
  * - Every step can be repeated safely, so clients may retry them: opening an open session
- *   answers as the first open did, a request already applied answers with its first result,
- *   and committing a committed session reports that commit again.
- * - A session with no request for `idleMs` is aborted (the client went away), as is every
- *   session when the server closes.
+ *   answers as the first open did (and counts as a request: kvadm's client repeats it to keep
+ *   a session alive), a request applied or waiting for its turn answers with the first one's
+ *   result, and committing a committed session reports that commit again.
+ * - A session with no request for `idleMs` is aborted (the client went away), even while
+ *   requests wait for a predecessor that never came; so is every session when the server
+ *   closes. An open that waits `openWaitMs` for a namespace another session holds is answered
+ *   "busy", and that session never takes the namespace.
  */
 import type { BulkWriter } from '../backends/backend.js';
 import { WIRE_CODES } from '../wire-codes.js';
@@ -51,8 +54,8 @@ interface Ended {
 interface Opening {
   namespace: string;
   session: Promise<Session>;
-  /** Given up on (its open waited too long, or it was aborted) before it held its namespace. */
-  cancelled: boolean;
+  /** Set when it is given up on (its open waited too long, or it was aborted) before it held its namespace. */
+  cancelled: { value: boolean };
 }
 
 class Session {
@@ -131,8 +134,8 @@ export class BulkSessions {
     if (ended) throw endedError(id, ended);
     let opening = this.open.get(id);
     if (!opening) {
-      const created: Opening = { namespace, cancelled: false, session: Promise.resolve(null as unknown as Session) };
-      created.session = this.create(created, id);
+      const cancelled = { value: false };
+      const created: Opening = { namespace, cancelled, session: this.create(namespace, id, cancelled) };
       created.session.catch(() => {
         if (this.open.get(id) === created) this.open.delete(id);
       });
@@ -245,7 +248,7 @@ export class BulkSessions {
 
   /** A session still waiting for its namespace: forgotten now, and its lock handed back when it comes. */
   private cancel(id: string, opening: Opening): void {
-    opening.cancelled = true;
+    opening.cancelled.value = true;
     if (this.open.get(id) === opening) this.open.delete(id);
     this.ended.set(id, { namespace: opening.namespace, outcome: 'aborted', failure: null, written: 0, at: performance.now() });
   }
@@ -267,10 +270,9 @@ export class BulkSessions {
     for (const session of [...this.holding.values()]) await this.finish(session, 'closed', null);
   }
 
-  private async create(opening: Opening, id: string): Promise<Session> {
-    const namespace = opening.namespace;
+  private async create(namespace: string, id: string, cancelled: { value: boolean }): Promise<Session> {
     const release = await this.ctx.locks.hold([namespace]);
-    if (opening.cancelled) {
+    if (cancelled.value) {
       release();
       throw busyError(namespace);
     }
