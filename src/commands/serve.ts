@@ -87,7 +87,8 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
     if (!flags.quiet) {
       process.stderr.write(
         `kvadm serve: store ${backend.location}; ${settings.token ? 'bearer token required' : 'no token'}; ` +
-          `write limit ${flags['write-limit'] ? 'on' : 'off'}; Ctrl-C stops\n`,
+          `write limit ${flags['write-limit'] ? 'on' : 'off'}; ` +
+          `bulk sessions ${flags['bulk-sessions'] ? `on (aborted after ${flags['bulk-session-timeout']} s without a request)` : 'off'}; Ctrl-C stops\n`,
       );
     }
     await runUntilSignal('kvadm serve', server, 'finishing in-flight requests');

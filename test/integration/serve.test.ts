@@ -297,10 +297,11 @@ describe('kvadm serve start-up and shutdown', () => {
     }
   });
 
-  it('logs one line per request on stderr unless --quiet', async () => {
-    const server = await startServe();
+  it('says what it serves, then logs one line per request on stderr unless --quiet', async () => {
+    const server = await startServe(['--no-bulk-sessions']);
     await fetch(`${server.url}/accounts/a/storage/kv/namespaces`);
     await server.stop();
+    expect(server.stderr()).toContain(`kvadm serve: store ${server.dataDir}; no token; write limit on; bulk sessions off; Ctrl-C stops\n`);
     expect(server.stderr()).toMatch(/GET \/client\/v4\/accounts\/a\/storage\/kv\/namespaces 200 /);
     const quiet = await startServe(['--quiet']);
     await fetch(`${quiet.url}/accounts/a/storage/kv/namespaces`);
