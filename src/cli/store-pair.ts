@@ -1,11 +1,12 @@
 /**
- * The SRC and DST of diff, sync and copy at run time: both stores opened and closed after
- * use, and the messages about what DST refused. Free of oclif (the arguments and shared flags
+ * The SRC and DST of diff, sync and copy at run time: the frame they run in (both stores
+ * opened and closed after use, a progress line), and the messages about what DST refused. Free of oclif (the arguments and shared flags
  * are declared in store-pair-flags.ts): the actions of these commands run on the fast path.
  */
 import { ExitCode, KvadmError, UsageError, ValidationError } from '../lib/errors.js';
 // Leaves, not term/index.js or sync/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
 import { warn } from '../lib/term/output.js';
+import { rateText, startProgress } from '../lib/term/progress.js';
 import { count, counted } from '../lib/words.js';
 import type { Settings } from '../lib/config/settings.js';
 import { parseStoreAddress } from '../lib/sync/address.js';
@@ -44,8 +45,52 @@ export function refusedKeysError(
   );
 }
 
+/** What diff, sync and copy show while they run: a rate line on a terminal, which sync stops for its prompt. */
+export interface PairProgress {
+  show(phase: string, done: number): void;
+  stop(): void;
+  /** Stop the line and start another (sync, once its plan is confirmed). */
+  restart(phase: string): Promise<void>;
+}
+
+/** The parts of a diff, sync or copy invocation the frame reads. */
+export interface StorePairInvocation {
+  flags: { namespace?: string | undefined };
+  args: { src: string; dst: string };
+  json: boolean;
+  settings(): { settings: Settings };
+}
+
+/**
+ * The frame of diff, sync and copy: -n refused, both stores open, a progress line (not with
+ * --json) from `phase` on until `work` ends, then both stores closed.
+ */
+export async function onStorePair<T>(
+  invocation: StorePairInvocation,
+  phase: string,
+  work: (src: Store, dst: Store, progress: PairProgress) => Promise<T>,
+): Promise<T> {
+  refuseNamespaceFlag(invocation.flags.namespace);
+  const started = performance.now();
+  const wanted = !invocation.json;
+  let line = await startProgress(phase, wanted);
+  const progress: PairProgress = {
+    show: (shown, done) => line.update(() => rateText(shown, done, started)),
+    stop: () => line.stop(),
+    restart: async (shown) => {
+      line.stop();
+      line = await startProgress(shown, wanted);
+    },
+  };
+  try {
+    return await withStores(invocation.settings().settings, invocation.args, (src, dst) => work(src, dst, progress));
+  } finally {
+    line.stop();
+  }
+}
+
 /** Run `work` with both stores open; both backends are closed afterwards. */
-export async function withStores<T>(
+async function withStores<T>(
   settings: Settings,
   addresses: { src: string; dst: string },
   work: (src: Store, dst: Store) => Promise<T>,
@@ -72,7 +117,7 @@ export function keyForLine(key: string): string {
 }
 
 /** -n names one namespace; these commands take two, as SRC and DST: refuse it rather than ignore it. */
-export function refuseNamespaceFlag(namespace: string | undefined): void {
+function refuseNamespaceFlag(namespace: string | undefined): void {
   if (namespace !== undefined) {
     throw new UsageError(
       `-n/--namespace ${JSON.stringify(namespace)} does not apply here: the namespaces are SRC and DST`,

@@ -6,32 +6,23 @@
 import type CopyCommand from '../../commands/copy.js';
 // Leaves, not term/index.js or sync/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
 import { type CopySummary, copyStore } from '../../lib/sync/copy.js';
-import { rateText, seconds, startProgress } from '../../lib/term/progress.js';
+import { seconds } from '../../lib/term/progress.js';
 import { count } from '../../lib/words.js';
 import type { CommandSession } from '../command-session.js';
-import { refuseNamespaceFlag, refusedKeysError, reportRefusedEntries, withStores } from '../store-pair.js';
+import { onStorePair, refusedKeysError, reportRefusedEntries } from '../store-pair.js';
 
 export type CopyResult = CopySummary;
 
 export async function action(session: CommandSession<typeof CopyCommand>): Promise<CopyResult> {
   const { flags } = session;
-  refuseNamespaceFlag(flags.namespace);
-  const started = performance.now();
-  const progress = await startProgress('copying', !session.json);
-  let summary: CopySummary;
-  try {
-    summary = await withStores(session.settings().settings, session.args, (src, dst) =>
-      copyStore(src, dst, {
-        prefix: flags.prefix,
-        skipInvalid: flags['skip-invalid'],
-        createNamespace: flags['create-namespace'],
-        onProgress: (p) => progress.update(() => rateText(p.phase, p.done, started)),
-      }),
-    );
-  } finally {
-    progress.stop();
-  }
-  const s = summary;
+  const s = await onStorePair(session, 'copying', (src, dst, progress) =>
+    copyStore(src, dst, {
+      prefix: flags.prefix,
+      skipInvalid: flags['skip-invalid'],
+      createNamespace: flags['create-namespace'],
+      onProgress: (p) => progress.show(p.phase, p.done),
+    }),
+  );
   reportRefusedEntries(s, s.invalidCount, { skipInvalid: flags['skip-invalid'], quiet: session.json });
   session.info(
     `copied ${count(s.written)} of ${count(s.entries)} entries from '${s.source}' to '${s.destination}'${s.createdNamespace ? ' (created)' : ''}: ${seconds(s.seconds)}, ${count(s.keysPerSecond)} keys/s`,
@@ -39,5 +30,5 @@ export async function action(session: CommandSession<typeof CopyCommand>): Promi
   if (s.failed > 0) {
     throw refusedKeysError('COPY_INCOMPLETE', s, 'run the same command again (or kvadm sync, which writes only what is missing)');
   }
-  return summary;
+  return s;
 }

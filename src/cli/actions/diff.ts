@@ -9,10 +9,10 @@ import type { Difference } from '../../lib/sync/compare.js';
 // Leaves, not term/index.js or sync/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
 import { type DiffSummary, diffStores } from '../../lib/sync/diff.js';
 import { writeStdout } from '../../lib/term/output.js';
-import { rateText, seconds, startProgress } from '../../lib/term/progress.js';
+import { seconds } from '../../lib/term/progress.js';
 import { count } from '../../lib/words.js';
 import type { CommandSession } from '../command-session.js';
-import { keyForLine, refuseNamespaceFlag, withStores } from '../store-pair.js';
+import { keyForLine, onStorePair } from '../store-pair.js';
 
 export interface DiffResult extends DiffSummary {
   /** Keys only in SRC. */
@@ -26,42 +26,34 @@ export interface DiffResult extends DiffSummary {
 
 export async function action(session: CommandSession<typeof DiffCommand>): Promise<DiffResult> {
   const { flags, json } = session;
-  refuseNamespaceFlag(flags.namespace);
   const added: string[] = [];
   const removed: string[] = [];
   const changed: DiffResult['changed'] = [];
   let lines = '';
-  const started = performance.now();
-  const progress = await startProgress('comparing', !json);
-  let summary: DiffSummary;
-  try {
-    summary = await withStores(session.settings().settings, session.args, (src, dst) =>
-      diffStores(src, dst, {
-        prefix: flags.prefix,
-        keysOnly: flags['keys-only'],
-        onDifference: (d) => {
-          if (json) {
-            if (d.kind === 'added') added.push(d.key);
-            else if (d.kind === 'removed') removed.push(d.key);
-            else changed.push({ key: d.key, differs: d.differs ?? [] });
-            return;
-          }
-          const sign = d.kind === 'added' ? '+' : d.kind === 'removed' ? '-' : '~';
-          lines += `${sign} ${keyForLine(d.key)}${d.differs ? ` (${d.differs.join(', ')})` : ''}\n`;
-        },
-        onProgress: async (compared) => {
-          progress.update(() => rateText('comparing', compared, started));
-          if (lines.length > 0) {
-            const text = lines;
-            lines = '';
-            await writeStdout(text);
-          }
-        },
-      }),
-    );
-  } finally {
-    progress.stop();
-  }
+  const summary = await onStorePair(session, 'comparing', (src, dst, progress) =>
+    diffStores(src, dst, {
+      prefix: flags.prefix,
+      keysOnly: flags['keys-only'],
+      onDifference: (d) => {
+        if (json) {
+          if (d.kind === 'added') added.push(d.key);
+          else if (d.kind === 'removed') removed.push(d.key);
+          else changed.push({ key: d.key, differs: d.differs ?? [] });
+          return;
+        }
+        const sign = d.kind === 'added' ? '+' : d.kind === 'removed' ? '-' : '~';
+        lines += `${sign} ${keyForLine(d.key)}${d.differs ? ` (${d.differs.join(', ')})` : ''}\n`;
+      },
+      onProgress: async (compared) => {
+        progress.show('comparing', compared);
+        if (lines.length > 0) {
+          const text = lines;
+          lines = '';
+          await writeStdout(text);
+        }
+      },
+    }),
+  );
   const { counts } = summary;
   const differ = counts.added + counts.removed + counts.changed > 0;
   session.info(

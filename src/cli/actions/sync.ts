@@ -8,10 +8,10 @@ import type SyncCommand from '../../commands/sync.js';
 // Leaves, not term/index.js or sync/index.js: this file is on the fast path, which loads no module it does not use (see term/index.ts).
 import { type SyncPlan, type SyncSummary, syncStores } from '../../lib/sync/sync.js';
 import { confirmDestructive } from '../../lib/term/confirm.js';
-import { rateText, seconds, startProgress } from '../../lib/term/progress.js';
+import { seconds } from '../../lib/term/progress.js';
 import { count } from '../../lib/words.js';
 import type { CommandSession } from '../command-session.js';
-import { refuseNamespaceFlag, refusedKeysError, reportRefusedEntries, withStores } from '../store-pair.js';
+import { onStorePair, refusedKeysError, reportRefusedEntries } from '../store-pair.js';
 
 export type SyncResult = SyncSummary;
 
@@ -19,37 +19,29 @@ type Session = CommandSession<typeof SyncCommand>;
 
 export async function action(session: Session): Promise<SyncResult> {
   const { flags } = session;
-  refuseNamespaceFlag(flags.namespace);
-  const started = performance.now();
-  let progress = await startProgress('comparing', !session.json);
-  let summary: SyncSummary;
-  try {
-    summary = await withStores(session.settings().settings, session.args, (src, dst) =>
-      syncStores(src, dst, {
-        prefix: flags.prefix,
-        delete: flags.delete,
-        dryRun: flags['dry-run'],
-        skipInvalid: flags['skip-invalid'],
-        createNamespace: flags['create-namespace'],
-        confirm: async (plan) => {
-          progress.stop();
-          session.info(`plan for '${dst.label}': ${planText(plan)}`);
-          const confirmed =
-            plan.delete === 0 ||
-            (await confirmDestructive({
-              action: `delete ${count(plan.delete)} keys from '${dst.label}' and write ${count(plan.add + plan.change)}`,
-              force: flags.force,
-            }));
-          // A remote sync writes after this answer: show its progress too.
-          if (confirmed) progress = await startProgress('writing', !session.json);
-          return confirmed;
-        },
-        onProgress: (p) => progress.update(() => rateText(p.phase, p.done, started)),
-      }),
-    );
-  } finally {
-    progress.stop();
-  }
+  const summary = await onStorePair(session, 'comparing', (src, dst, progress) =>
+    syncStores(src, dst, {
+      prefix: flags.prefix,
+      delete: flags.delete,
+      dryRun: flags['dry-run'],
+      skipInvalid: flags['skip-invalid'],
+      createNamespace: flags['create-namespace'],
+      confirm: async (plan) => {
+        progress.stop();
+        session.info(`plan for '${dst.label}': ${planText(plan)}`);
+        const confirmed =
+          plan.delete === 0 ||
+          (await confirmDestructive({
+            action: `delete ${count(plan.delete)} keys from '${dst.label}' and write ${count(plan.add + plan.change)}`,
+            force: flags.force,
+          }));
+        // A remote sync without a bulk session writes after this answer: show its progress too.
+        if (confirmed) await progress.restart('writing');
+        return confirmed;
+      },
+      onProgress: (p) => progress.show(p.phase, p.done),
+    }),
+  );
   report(session, summary);
   return summary;
 }
