@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { listenOn, runUntilSignal } from '../cli/listen.js';
 import { LocalBackend } from '../lib/backends/local.js';
+import { DEFAULT_SESSION_IDLE_MS } from '../lib/server/bulk-sessions.js';
 import { UsageError } from '../lib/errors.js';
 
 /** WAL pages after which a commit folds the WAL into the file anyway (SQLite's default is 1000). */
@@ -40,7 +41,7 @@ SIGINT or SIGTERM stop it gracefully: in-flight requests finish, then the store 
     }),
     'bulk-session-timeout': Flags.integer({
       summary: 'Seconds a bulk session may go without a request before it is aborted.',
-      default: 60,
+      default: DEFAULT_SESSION_IDLE_MS / 1000,
       min: 1,
     }),
     // Lets a client set the server's clock per request (kvadm-test-now header): for the

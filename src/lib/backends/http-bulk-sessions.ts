@@ -18,6 +18,15 @@ export interface WireSession {
   nextSeq: number;
 }
 
+/**
+ * The query that puts a request in `session` (none without one). The sequence number is taken
+ * as the request leaves: the server applies a session's requests in this order (a retry of the
+ * request keeps its number, a resend of refused keys takes the next).
+ */
+export function sessionQuery(session: WireSession | undefined): { query?: { session: string; seq: number } } {
+  return session ? { query: { session: session.id, seq: session.nextSeq++ } } : {};
+}
+
 /** How a session's writes and deletes are sent: KeyRoutes.writeBulk and deleteMany with the session. */
 export interface SessionRoutes {
   write(entries: StoredEntry[], session: WireSession): Promise<BulkWriteResult>;

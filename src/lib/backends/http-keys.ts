@@ -19,7 +19,7 @@ import {
 } from './backend.js';
 import { type BulkRequest, bulkRequests, multipartBody, wireExpiration } from './http-encoding.js';
 import { type HttpClient, type WireResponse, parseEnvelope } from './http-client.js';
-import type { WireSession } from './http-bulk-sessions.js';
+import { type WireSession, sessionQuery } from './http-bulk-sessions.js';
 import type { Namespaces } from './http-namespaces.js';
 import { Semaphore, mapLimit } from '../concurrency.js';
 import { LIMITS } from '../limits.js';
@@ -116,7 +116,7 @@ export class KeyRoutes {
         method: 'POST',
         path: '/bulk/delete',
         body: JSON.stringify(batch),
-        ...(session ? { query: { session: session.id, seq: session.nextSeq++ } } : {}),
+        ...sessionQuery(session),
       });
       // kvadm serve counts keys that existed; other services may count every key sent.
       return result?.successful_key_count ?? batch.length;
@@ -220,9 +220,7 @@ export class KeyRoutes {
         method: 'PUT',
         path: '/bulk',
         body: pending.body,
-        // The sequence number is taken as the request leaves: the server applies a session's
-        // requests in this order (a retry of this request keeps it, a resend takes the next).
-        ...(session ? { query: { session: session.id, seq: session.nextSeq++ } } : {}),
+        ...sessionQuery(session),
       });
       const refused = Array.isArray(result?.unsuccessful_keys) ? (result.unsuccessful_keys as unknown[]).map(String) : [];
       if (refused.length === 0) return [];

@@ -435,8 +435,7 @@ export class LocalBackend implements Backend {
       } finally {
         if (options.isolated) {
           this.isolated.delete(db);
-          if (db.inTransaction) db.prepare('ROLLBACK').run();
-          db.close();
+          closeDatabase(db);
         }
       }
     };
@@ -501,10 +500,7 @@ export class LocalBackend implements Backend {
 
   async close(): Promise<void> {
     for (const name of [...this.connections.keys()]) this.disconnect(name);
-    for (const db of this.isolated) {
-      if (db.inTransaction) db.prepare('ROLLBACK').run();
-      db.close();
-    }
+    for (const db of this.isolated) closeDatabase(db);
     this.isolated.clear();
   }
 
@@ -558,7 +554,10 @@ export class LocalBackend implements Backend {
     }
     let sweptOnOpen: number;
     try {
-      sweptOnOpen = prepareDatabase(db, this.nowSeconds(), this.walCheckpointPages);
+      sweptOnOpen = prepareDatabase(db, this.nowSeconds(), {
+        busyTimeoutMs: this.busyTimeoutMs,
+        walCheckpointPages: this.walCheckpointPages,
+      });
     } catch (error) {
       db.close();
       throw storeError(file, error);
@@ -570,8 +569,7 @@ export class LocalBackend implements Backend {
     const connection = this.connections.get(namespace);
     if (!connection) return;
     this.connections.delete(namespace);
-    if (connection.db.inTransaction) connection.db.prepare('ROLLBACK').run();
-    connection.db.close();
+    closeDatabase(connection.db);
   }
 
   /** A prepared statement of the namespace's shared connection. */
@@ -593,7 +591,8 @@ function prepared(connection: Connection, sql: string, options: { raw?: boolean 
 }
 
 /** Pragmas, migrations and a bounded sweep: what every connection does once. Returns the rows swept. */
-function prepareDatabase(db: Db, now: number, walCheckpointPages: number | undefined): number {
+function prepareDatabase(db: Db, now: number, options: { busyTimeoutMs: number; walCheckpointPages: number | undefined }): number {
+  const { busyTimeoutMs, walCheckpointPages } = options;
   // WAL lets readers run beside a writer; NORMAL sync keeps every committed transaction
   // across a process crash (kill -9), losing at most the last ones on power loss.
   if ((db.pragma('journal_mode', { simple: true }) as string).toLowerCase() !== 'wal') {
@@ -612,7 +611,6 @@ function prepareDatabase(db: Db, now: number, walCheckpointPages: number | undef
     }).immediate();
   }
   // Opening is for reading too: while another writer holds the lock, the sweep waits for a later open.
-  const busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number;
   db.pragma('busy_timeout = 0');
   try {
     return sweepExpired(db, now, OPEN_SWEEP_MAX_ROWS);
@@ -622,6 +620,12 @@ function prepareDatabase(db: Db, now: number, walCheckpointPages: number | undef
   } finally {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   }
+}
+
+/** Close `db`, rolling back a transaction left open (an abandoned bulk writer's). */
+function closeDatabase(db: Db): void {
+  if (db.inTransaction) db.prepare('ROLLBACK').run();
+  db.close();
 }
 
 /** Delete up to `maxRows` expired rows; a cheap indexed probe first, so a clean store pays no write. */

@@ -13,7 +13,7 @@ import type { ServerContext } from './context.js';
 import { WIRE_CODES, WireError, failure, toWire } from './envelope.js';
 import { NamespaceLocks } from './namespace-locks.js';
 import { registerBulkRoutes } from './routes/bulk.js';
-import { BulkSessions } from './bulk-sessions.js';
+import { BulkSessions, type BulkSessionsOptions } from './bulk-sessions.js';
 import { registerNamespaceRoutes } from './routes/namespaces.js';
 import { registerValueRoutes } from './routes/values.js';
 import { WriteLimiter } from './write-limiter.js';
@@ -52,13 +52,8 @@ export interface ServerOptions {
   timeouts?: Partial<ServerTimeouts>;
   /** Tests only: honour a per-request `kvadm-test-now` header (see request-clock.ts). */
   requestClock?: RequestClock;
-  /**
-   * Staged bulk writes (bulk-sessions.ts): `idleMs` is how long a session may go without a
-   * request before it is aborted (default 60 s), `openWaitMs` how long an open waits for a
-   * namespace another session holds (default 30 s); false leaves the routes out, as a server
-   * without sessions would.
-   */
-  bulkSessions?: { idleMs?: number; openWaitMs?: number } | false;
+  /** Staged bulk writes (bulk-sessions.ts); false leaves their routes out, as a server without sessions would. */
+  bulkSessions?: BulkSessionsOptions | false;
 }
 
 /** Rows removed per namespace per sweep, so one sweep never stalls requests for long. */
@@ -142,9 +137,7 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
 
   registerNamespaceRoutes(app, ctx);
   registerValueRoutes(app, ctx);
-  const sessionOptions = options.bulkSessions;
-  const sessions =
-    sessionOptions === false ? null : new BulkSessions(ctx, sessionOptions?.idleMs ?? DEFAULT_SESSION_IDLE_MS, sessionOptions?.openWaitMs);
+  const sessions = options.bulkSessions === false ? null : new BulkSessions(ctx, options.bulkSessions);
   registerBulkRoutes(app, ctx, sessions);
   if (sessions) {
     // Before the server waits for requests in flight: a session's requests waiting for their
@@ -155,9 +148,6 @@ export async function buildApp(options: ServerOptions): Promise<FastifyInstance>
   startTimers(app, ctx, options.sweepIntervalMs ?? 60_000, sessions);
   return app;
 }
-
-/** A bulk session with no request for this long is aborted: its client has gone (ms). */
-const DEFAULT_SESSION_IDLE_MS = 60_000;
 
 /** Quiet time after the last write before the store's deferred work runs (ms). */
 const IDLE_CHECKPOINT_MS = 1000;

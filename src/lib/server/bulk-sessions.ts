@@ -36,6 +36,15 @@ const SESSION_ID = /^[A-Za-z0-9_-]{16,64}$/;
  * well inside a client's 60 s wait for an answer, about what the local store waits for a lock.
  */
 const DEFAULT_OPEN_WAIT_MS = 30_000;
+/** A session with no request for this long is aborted: its client has gone (ms; `kvadm serve --bulk-session-timeout`). */
+export const DEFAULT_SESSION_IDLE_MS = 60_000;
+
+export interface BulkSessionsOptions {
+  /** How long a session may go without a request (default 60 s). */
+  idleMs?: number;
+  /** How long an open waits for a namespace another session holds (default 30 s). */
+  openWaitMs?: number;
+}
 /** How long an ended session's outcome is remembered, so a retried commit or abort still gets its answer. */
 const ENDED_MEMORY_MS = 10 * 60_000;
 
@@ -114,12 +123,16 @@ export class BulkSessions {
   private readonly ended = new Map<string, Ended>();
   /** Set once the server is closing: no session opens any more. */
   private closing = false;
+  readonly idleMs: number;
+  private readonly openWaitMs: number;
 
   constructor(
     private readonly ctx: ServerContext,
-    readonly idleMs: number,
-    private readonly openWaitMs = DEFAULT_OPEN_WAIT_MS,
-  ) {}
+    options: BulkSessionsOptions = {},
+  ) {
+    this.idleMs = options.idleMs ?? DEFAULT_SESSION_IDLE_MS;
+    this.openWaitMs = options.openWaitMs ?? DEFAULT_OPEN_WAIT_MS;
+  }
 
   /**
    * Open session `id` on `namespace` once every earlier write to it has finished; repeating an
@@ -169,7 +182,7 @@ export class BulkSessions {
     id: string,
     seq: number,
     prepare: () => T,
-    apply: (items: T, writer: BulkWriter, sessionId: string) => Promise<BulkResult>,
+    apply: (items: T, writer: BulkWriter) => Promise<BulkResult>,
   ): Promise<BulkResult> {
     const session = await this.session(namespace, id);
     const earlier = session.results.get(seq) ?? session.pending.get(seq);
@@ -189,7 +202,7 @@ export class BulkSessions {
     session: Session,
     seq: number,
     prepare: () => T,
-    apply: (items: T, writer: BulkWriter, sessionId: string) => Promise<BulkResult>,
+    apply: (items: T, writer: BulkWriter) => Promise<BulkResult>,
   ): Promise<BulkResult> {
     let items: T;
     session.busy++;
@@ -204,7 +217,7 @@ export class BulkSessions {
     await session.turn(seq);
     session.busy++;
     try {
-      const result = await apply(items, session.writer, session.id);
+      const result = await apply(items, session.writer);
       session.written += result.successful_key_count;
       session.advance(seq, result);
       return result;

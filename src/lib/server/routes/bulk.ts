@@ -136,8 +136,8 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: ServerContext, ses
     };
     const session = sessionOf(request);
     if (sessions && session) {
-      const applied = await sessions.write(kv.name, session.id, session.seq, prepare, (entries, writer, id) =>
-        applyBulk(kv, entries, writer, id),
+      const applied = await sessions.write(kv.name, session.id, session.seq, prepare, (entries, writer) =>
+        applyBulk(kv, entries, writer, session.id),
       );
       return success(applied);
     }
