@@ -49,7 +49,7 @@ export type StoppedWrites =
 export class ImportStoppedError extends KvadmError {
   constructor(cause: KvadmError, facts: { namespace: string; entries: number } & StoppedWrites) {
     const into = `the import into '${facts.namespace}'`;
-    const entries = `${count(facts.entries)} ${facts.entries === 1 ? 'entry' : 'entries'}`;
+    const entries = counted(facts.entries, 'entry', 'entries');
     let message: string;
     let hint: string;
     if ('acknowledged' in facts) {

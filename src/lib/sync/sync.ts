@@ -5,9 +5,10 @@
  * On an atomic destination (the local store, or a remote one's staged bulk session: kvadm
  * serve) one pass compares and writes into one transaction; the plan is shown (and
  * confirmed) before the commit, so a refusal, an invalid entry, an error or a kill leaves
- * DST as it was. Another remote destination cannot roll back, so the plan comes first: a pass compares and spools the keys to change to a
- * temporary file, then, once confirmed, their SRC entries are read again in batches and
- * written in key order; a failure reports exactly which keys went in.
+ * DST as it was. Another remote destination cannot roll back, so the plan comes first: a
+ * pass compares and spools the keys to change to a temporary file, then, once confirmed,
+ * their SRC entries are read again in batches and written in key order; a failure reports
+ * exactly which keys went in.
  */
 import type { StoredEntry } from '../backends/backend.js';
 import { KV } from '../kv.js';
