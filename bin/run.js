@@ -2,15 +2,17 @@
 // Start-up. Global flags written before the command move behind it (oclif reads flags only
 // after the command's name). Then the fast path (src/cli/dispatch.ts) runs the commands
 // scripts call in loops without loading oclif, from oclif.manifest.json; whatever it
-// declines goes to oclif. KVADM_NO_FAST_PATH=1 sends everything to oclif (tests compare).
+// declines goes to oclif. The fast path loads from dist/fast/, the same compiled modules
+// bundled into a few files by the build (scripts/bundle-fast-path.js says why).
+// KVADM_NO_FAST_PATH=1 sends everything to oclif (tests compare).
 import { fileURLToPath } from 'node:url';
 
-const { readManifest, hoistGlobalFlags } = await import('../dist/cli/manifest.js');
+const { readManifest, hoistGlobalFlags } = await import('../dist/fast/manifest.js');
 const manifest = readManifest();
 const argv = manifest ? hoistGlobalFlags(manifest, process.argv.slice(2)) : process.argv.slice(2);
 
 if (manifest && !process.env.KVADM_NO_FAST_PATH) {
-  const { dispatch } = await import('../dist/cli/dispatch.js');
+  const { dispatch } = await import('../dist/fast/dispatch.js');
   const exitCode = await dispatch(manifest, argv);
   if (exitCode !== undefined) process.exit(exitCode);
 }

@@ -3,7 +3,7 @@
  * written between pages are never skipped; it is opaque to callers (base64url of the
  * key and a digest of it).
  */
-import { createHash } from 'node:crypto';
+import { crypto } from './lazy-crypto.js';
 import { ValidationError } from './errors.js';
 import { truncateText } from './words.js';
 
@@ -32,7 +32,7 @@ export function decodeCursor(cursor: string): string {
 }
 
 function cursorTag(key: string): string {
-  return createHash('sha256').update('kvadm cursor\0').update(key, 'utf8').digest('base64url').slice(0, 8);
+  return crypto().createHash('sha256').update('kvadm cursor\0').update(key, 'utf8').digest('base64url').slice(0, 8);
 }
 
 /**

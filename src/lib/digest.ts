@@ -5,12 +5,12 @@
  * The first 22 characters of the base64url SHA-256 of the value bytes (132 bits): two
  * different values collide with probability 2^-132, far below a disk's error rate.
  */
-import { hash } from 'node:crypto';
+import { crypto } from './lazy-crypto.js';
 
 /** Characters of the base64url SHA-256 kept. */
 export const DIGEST_CHARS = 22;
 
 export function valueDigest(value: Uint8Array): string {
   // crypto.hash, not createHash: one call without a Hash object is 3–5× faster on small values.
-  return hash('sha256', value, 'base64url').slice(0, DIGEST_CHARS);
+  return crypto().hash('sha256', value, 'base64url').slice(0, DIGEST_CHARS);
 }

@@ -91,6 +91,23 @@ forEachBackend(
   { only: ['local', 'http'] },
 );
 
+describe("the fast path's bundle (dist/fast, scripts/bundle-fast-path.js)", () => {
+  it('is built from the compiled modules as they are now', () => {
+    // bin/run.js loads the fast path from the bundle: one older than a compiled module would
+    // run old code (npm run build writes both; tsc alone does not).
+    const root = path.resolve(import.meta.dirname, '../..');
+    const bundle = fs.statSync(path.join(root, 'dist/fast/dispatch.js')).mtimeMs;
+    const compiled = (dir: string): string[] =>
+      fs
+        .readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => path.join(dir, f));
+    const newer = [...compiled('dist/cli'), ...compiled('dist/lib')].filter((f) => fs.statSync(path.join(root, f)).mtimeMs > bundle);
+    expect(newer).toEqual([]);
+    expect(fs.readFileSync(path.join(root, 'bin/run.js'), 'utf8')).toContain("import('../dist/fast/dispatch.js')");
+  });
+});
+
 describe('global flags before the command', () => {
   it('--backend http --url U ns list reaches the server on both paths', async () => {
     const { startServe } = await import('../serve-process.js');
