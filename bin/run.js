@@ -3,16 +3,23 @@
 // after the command's name). Then the fast path (src/cli/dispatch.ts) runs the commands
 // scripts call in loops without loading oclif, from oclif.manifest.json; whatever it
 // declines goes to oclif. The fast path loads from dist/fast/, the same compiled modules
-// bundled into a few files by the build (scripts/bundle-fast-path.js says why).
+// bundled into a few files by the build (scripts/bundle-fast-path.js says why); after a
+// build that stopped at tsc, dist/fast/ is missing and the same modules load from dist/cli/.
 // KVADM_NO_FAST_PATH=1 sends everything to oclif (tests compare).
 import { fileURLToPath } from 'node:url';
 
-const { readManifest, hoistGlobalFlags } = await import('../dist/fast/manifest.js');
+let fastPath = '../dist/fast/';
+const manifestModule = await import(`${fastPath}manifest.js`).catch((error) => {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  fastPath = '../dist/cli/';
+  return import(`${fastPath}manifest.js`);
+});
+const { readManifest, hoistGlobalFlags } = manifestModule;
 const manifest = readManifest();
 const argv = manifest ? hoistGlobalFlags(manifest, process.argv.slice(2)) : process.argv.slice(2);
 
 if (manifest && !process.env.KVADM_NO_FAST_PATH) {
-  const { dispatch } = await import('../dist/fast/dispatch.js');
+  const { dispatch } = await import(`${fastPath}dispatch.js`);
   const exitCode = await dispatch(manifest, argv);
   if (exitCode !== undefined) process.exit(exitCode);
 }

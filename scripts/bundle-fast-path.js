@@ -13,6 +13,10 @@
 // dist/fast/ sits two folders deep like dist/cli/, so the one relative file reference on
 // the fast path (manifest.ts: ../../oclif.manifest.json) resolves as before. Any other use
 // of import.meta in a bundled module fails the build, because its meaning would change.
+//
+// `--check` builds in memory and compares with dist/fast/ instead of writing: exit 1, with
+// the files that differ, when the bundle is not what the compiled modules make now (the
+// test suite runs it, so a build that stopped at tsc is caught).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +33,8 @@ const checkImportMeta = {
   name: 'check-import-meta',
   setup(bundle) {
     bundle.onLoad({ filter: /\.js$/ }, (args) => {
-      const relative = path.relative(dist, args.path);
+      // Forward slashes on every platform, to match the names listed above.
+      const relative = path.relative(dist, args.path).split(path.sep).join('/');
       if (relative.startsWith('..')) return undefined;
       const source = fs.readFileSync(args.path, 'utf8');
       if (source.includes('import.meta') && !IMPORT_META_ALLOWED.has(relative)) {
@@ -46,8 +51,9 @@ const checkImportMeta = {
   },
 };
 
-fs.rmSync(outdir, { recursive: true, force: true });
-await build({
+const checkOnly = process.argv.includes('--check');
+if (!checkOnly) fs.rmSync(outdir, { recursive: true, force: true });
+const result = await build({
   entryPoints: { manifest: path.join(dist, 'cli/manifest.js'), dispatch: path.join(dist, 'cli/dispatch.js') },
   outdir,
   bundle: true,
@@ -61,4 +67,21 @@ await build({
   chunkNames: 'chunk-[hash]',
   logLevel: 'warning',
   plugins: [checkImportMeta],
+  write: !checkOnly,
 });
+
+if (checkOnly) {
+  const built = new Map(result.outputFiles.map((file) => [path.relative(outdir, file.path), file.text]));
+  const onDisk = fs.existsSync(outdir) ? fs.readdirSync(outdir) : [];
+  const differing = [
+    ...[...built]
+      .filter(([name, text]) => !onDisk.includes(name) || fs.readFileSync(path.join(outdir, name), 'utf8') !== text)
+      .map(([name]) => name),
+    ...onDisk.filter((name) => !built.has(name)),
+  ];
+  if (differing.length > 0) {
+    const named = differing.slice(0, 3).join(', ') + (differing.length > 3 ? ` and ${differing.length - 3} more` : '');
+    console.error(`dist/fast/ is not what the compiled modules make now (${named} differ): run npm run build`);
+    process.exit(1);
+  }
+}

@@ -24,6 +24,8 @@ export interface CliOptions {
   /** Bytes written to stdin, which is then closed; stdin is closed at once when absent. */
   input?: string | Uint8Array;
   cwd?: string;
+  /** The script run in place of bin/run.js (a copy of the package laid out differently). */
+  bin?: string;
   /** Kill the child after this long (for a child that is meant to be stopped); none by default. */
   timeoutMs?: number;
 }
@@ -42,7 +44,7 @@ export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 /** Run bin/run.js with `args`; resolves with the exit code and what it printed. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? binPath, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: childEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -39,7 +39,7 @@ describe('several processes writing one namespace', () => {
   `;
 
   beforeAll(() => {
-    if (!fs.existsSync(path.join(repoRoot, 'dist', 'lib', 'kv.js'))) throw new Error('build first: npx tsc -p tsconfig.build.json');
+    if (!fs.existsSync(path.join(repoRoot, 'dist', 'lib', 'kv.js'))) throw new Error('build first: npm run build');
   });
 
   it('eight processes × 50 puts at the same time: all succeed, nothing is lost', async () => {
