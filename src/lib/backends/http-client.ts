@@ -90,13 +90,18 @@ export class HttpClient {
 
   /** The parsed `result` of a 2xx response (null when absent); the mapped error otherwise. */
   result<T>(response: WireResponse): T | null {
+    return (this.envelope(response).result ?? null) as T | null;
+  }
+
+  /** The parsed envelope of a 2xx response (`result` and `result_info`: a listing needs both, parsed once); the mapped error otherwise. */
+  envelope(response: WireResponse): WireEnvelope {
     if (response.status < 200 || response.status >= 300) throw this.error(response);
     const envelope = parseEnvelope(response.body);
     // A web page or another API answering 200: the base URL points somewhere else.
     if (envelope === undefined || typeof envelope.success !== 'boolean') {
       throw this.notTheApi(`answered HTTP ${response.status}, but not with the KV API's JSON envelope`);
     }
-    return (envelope.result ?? null) as T | null;
+    return envelope;
   }
 
   /** The status, first error code and message of a failed response. */
@@ -170,7 +175,7 @@ export class HttpClient {
   }
 }
 
-interface WireEnvelope {
+export interface WireEnvelope {
   success?: boolean;
   errors?: Array<{ code?: unknown; message?: unknown }>;
   result?: unknown;

@@ -134,8 +134,9 @@ export class KeyRoutes {
         digest: options.digest ? 'true' : undefined,
       },
     });
-    const keys = this.namespaces.result<KeyInfo[]>(response, namespace) ?? [];
-    const cursor = parseEnvelope(response.body)?.result_info?.cursor;
+    const envelope = this.namespaces.envelope(response, namespace);
+    const keys = (envelope.result ?? []) as KeyInfo[];
+    const cursor = envelope.result_info?.cursor;
     return typeof cursor === 'string' && cursor !== '' ? { keys, list_complete: false, cursor } : { keys, list_complete: true };
   }
 

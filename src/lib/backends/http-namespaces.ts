@@ -6,7 +6,7 @@
  * service's ids differ (a real Cloudflare account) the id is found by title once and
  * cached, and forgotten when the service says the namespace is gone.
  */
-import { type HttpClient, type RequestOptions, type WireResponse, parseEnvelope } from './http-client.js';
+import { type HttpClient, type RequestOptions, type WireEnvelope, type WireResponse, parseEnvelope } from './http-client.js';
 import { NamespaceExistsError, NamespaceNotFoundError } from '../errors.js';
 import { WIRE_CODES } from '../wire-codes.js';
 
@@ -93,6 +93,12 @@ export class Namespaces {
   result<T>(response: WireResponse, namespace: string): T | null {
     this.throwIfMissing(response, namespace);
     return this.client.result<T>(response);
+  }
+
+  /** The envelope of a response on a namespace's route; mapped errors otherwise. */
+  envelope(response: WireResponse, namespace: string): WireEnvelope {
+    this.throwIfMissing(response, namespace);
+    return this.client.envelope(response);
   }
 
   /** The one not-found mapping: a 404 with the namespace code means the namespace is gone. */
