@@ -327,3 +327,38 @@ describe('reading many keys', () => {
     expect(await backend.getMany('n', [])).toEqual([]);
   });
 });
+
+describe('scanning full rows', () => {
+  it('gives every value its exact bytes in key order, live keys only, whether a page comes as one blob or row by row', async () => {
+    const backend = backendAt(tempDir('local-scan'), () => START_MS);
+    await backend.createNamespace('n');
+    const values = new Map<string, Buffer>([
+      ['p:a', Buffer.from('alpha')],
+      ['p:b', Buffer.from('')],
+      ['p:c', Buffer.from([0, 0xff, 0xfe, 0, 0x80])],
+      ['p:d', Buffer.from('\uFEFFtext with a BOM')],
+      // A page with these (3 MiB each) adds up to more than one page's blob: it is read row by row.
+      ['p:e', Buffer.alloc(3 * 1024 * 1024, 0xab)],
+      ['p:f', Buffer.alloc(3 * 1024 * 1024, 0xcd)],
+      ['p:g', Buffer.from([0xc3, 0x28])],
+      ['p:h', Buffer.from('')],
+      ['p:i', Buffer.from('x'.repeat(1000))],
+    ]);
+    for (const [key, value] of values) await backend.put('n', { key, value, expiration: null, metadata: key === 'p:d' ? '{"m":1}' : null });
+    await backend.put('n', { key: 'p:bb', value: Buffer.from('expired'), expiration: START_S - 1, metadata: null });
+    await backend.put('n', { key: 'o:outside', value: Buffer.from('other prefix'), expiration: null, metadata: null });
+    await backend.put('n', { key: 'q', value: Buffer.from('after the prefix'), expiration: null, metadata: null });
+
+    const scanned: { key: string; value: Buffer; metadata: string | null }[] = [];
+    for await (const page of backend.scan('n', { prefix: 'p:', batchSize: 3 })) {
+      for (const entry of page) scanned.push({ key: entry.key, value: Buffer.from(entry.value), metadata: entry.metadata });
+    }
+    expect(scanned.map((entry) => entry.key)).toEqual([...values.keys()]);
+    for (const entry of scanned) expect(entry.value.equals(values.get(entry.key) as Buffer), entry.key).toBe(true);
+    expect(scanned.find((entry) => entry.key === 'p:d')?.metadata).toBe('{"m":1}');
+
+    const all: string[] = [];
+    for await (const page of backend.scan('n')) all.push(...page.map((entry) => entry.key));
+    expect(all).toEqual(['o:outside', ...values.keys(), 'q']);
+  });
+});

@@ -45,7 +45,19 @@ export const SQL = {
     'SELECT key, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
   listUnbounded:
     'SELECT key, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
-  /** Full rows, for export: same bounds as the listing. */
+  /** A page's keys with their values' sizes, for LocalBackend.entryPage: same bounds as the listing. */
+  sizesBounded:
+    'SELECT key, length(value), expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+  sizesUnbounded:
+    'SELECT key, length(value), expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+  /**
+   * The values of a page of sizes* (after, lower bound, its last key, now) joined in key order
+   * into one blob. group_concat keeps a blob's bytes as they are (NUL and bytes that are not
+   * UTF-8 included), and the cast gives them back as a blob instead of text.
+   */
+  joinedValues: `SELECT CAST(group_concat(value, '' ORDER BY key) AS BLOB) FROM kv
+    WHERE key > ? AND key >= ? AND key <= ? AND (expiration IS NULL OR expiration > ?)`,
+  /** Full rows, row by row: same bounds as the listing. */
   scanBounded:
     'SELECT key, value, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
   scanUnbounded:
