@@ -5,9 +5,11 @@
  * value peaked at 250-270 MB RSS with four or five dead copies alive. A full collection at
  * those points keeps at most two copies at once. It costs a few milliseconds, so it runs only
  * for values of LARGE_VALUE_CHARS or more (never during an import of small entries).
+ *
+ * node:v8 and node:vm load on first use: loading node:v8 costs about 3.5 ms, and every
+ * command that opens the local store (`kv get` too) imports this module for LARGE_VALUE_CHARS.
  */
-import { runInNewContext } from 'node:vm';
-import v8 from 'node:v8';
+import { createRequire } from 'node:module';
 
 /** Text (characters) or bytes from which a value counts as large: collecting costs ~1% of reading it. */
 export const LARGE_VALUE_CHARS = 4 * 1024 * 1024;
@@ -25,8 +27,10 @@ export function collectGarbage(): void {
       const exposed = (globalThis as { gc?: () => void }).gc;
       if (exposed) collect = exposed;
       else {
-        v8.setFlagsFromString('--expose-gc');
-        const fn = runInNewContext('gc') as unknown;
+        // import.meta.url only anchors the require (as in lazy-crypto.ts): builtins resolve the same from anywhere.
+        const require = createRequire(import.meta.url);
+        (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+        const fn = (require('node:vm') as typeof import('node:vm')).runInNewContext('gc') as unknown;
         collect = typeof fn === 'function' ? (fn as () => void) : null;
       }
     } catch {
