@@ -361,4 +361,21 @@ describe('scanning full rows', () => {
     for await (const page of backend.scan('n')) all.push(...page.map((entry) => entry.key));
     expect(all).toEqual(['o:outside', ...values.keys(), 'q']);
   });
+
+  it('reads a value another tool stored as TEXT as its UTF-8 bytes', async () => {
+    const dir = tempDir('local-scan-text');
+    const backend = backendAt(dir, () => START_MS);
+    await backend.createNamespace('n');
+    await backend.put('n', { key: 'a', value: Buffer.from('bytes'), expiration: null, metadata: null });
+    const db = new Database(fileOf(dir, 'n'));
+    db.prepare('INSERT INTO kv (key, value) VALUES (?, ?)').run('b', 'héllo wörld');
+    db.close();
+    const scanned: [string, string][] = [];
+    for await (const page of backend.scan('n'))
+      for (const entry of page) scanned.push([entry.key, Buffer.from(entry.value).toString('hex')]);
+    expect(scanned).toEqual([
+      ['a', Buffer.from('bytes').toString('hex')],
+      ['b', Buffer.from('héllo wörld').toString('hex')],
+    ]);
+  });
 });

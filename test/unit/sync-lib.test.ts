@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parseStoreAddress } from '../../src/lib/sync/address.js';
 import { differences } from '../../src/lib/sync/compare.js';
 import { LocalBackend } from '../../src/lib/backends/local.js';
-import type { KeyPair, SideEntry } from '../../src/lib/backends/backend.js';
+import type { Backend, BulkWriter, KeyPair, SideEntry, StoredEntry } from '../../src/lib/backends/backend.js';
 import { compareKeys } from '../../src/lib/cursor.js';
 import { mergeSides, readAhead, readPairs, readSide } from '../../src/lib/sync/merge.js';
+import { syncStores } from '../../src/lib/sync/sync.js';
 import { tempDir } from '../helpers.js';
 
 const entry = (key: string, extra: Partial<SideEntry> = {}): SideEntry => ({
@@ -205,6 +206,66 @@ describe('two local stores joined inside SQLite', () => {
     } finally {
       await src.close();
       await dst.close();
+    }
+  });
+});
+
+describe('what a sync keeps in memory', () => {
+  it('an entry waiting to be written holds its own value, not the page it was read with', async () => {
+    const backend = new LocalBackend({ dataDir: tempDir('sync-own-values') });
+    try {
+      await backend.createNamespace('src');
+      await backend.createNamespace('dst');
+      const value = (i: number, version: string) => Buffer.from(`${version} ${i} `.padEnd(1024, '.'));
+      const src: StoredEntry[] = [];
+      const dst: StoredEntry[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const key = `k${String(i).padStart(5, '0')}`;
+        src.push({ key, value: value(i, 'new'), expiration: null, metadata: null });
+        // One key in 100 differs: each page of 1,000 SRC entries has 10 to write.
+        dst.push({ key, value: value(i, i % 100 === 0 ? 'old' : 'new'), expiration: null, metadata: null });
+      }
+      for (const [namespace, entries] of [
+        ['src', src],
+        ['dst', dst],
+      ] as const) {
+        const writer = await backend.bulkWriter(namespace);
+        await writer.write(entries);
+        await writer.commit();
+      }
+      // SRC read page by page, as when DST is kvadm serve (no join inside SQLite); DST's writer records what it is given.
+      const written: StoredEntry[] = [];
+      const source = new Proxy(backend, {
+        get: (target, property) => (property === 'joinScan' ? undefined : Reflect.get(target, property)),
+      }) as Backend;
+      const destination = new Proxy(backend, {
+        get: (target, property) =>
+          property === 'bulkWriter'
+            ? async (namespace: string): Promise<BulkWriter> => {
+                const writer = await target.bulkWriter(namespace);
+                return {
+                  ...writer,
+                  write: (entries: StoredEntry[]) => {
+                    written.push(...entries);
+                    return writer.write(entries);
+                  },
+                };
+              }
+            : Reflect.get(target, property),
+      }) as Backend;
+
+      const summary = await syncStores(
+        { backend: source, namespace: 'src', label: 'src' },
+        { backend: destination, namespace: 'dst', label: 'dst' },
+      );
+      expect(summary).toMatchObject({ written: 30, applied: true });
+      expect(written.map((entry) => Buffer.from(entry.value).toString())).toEqual(
+        src.filter((_, i) => i % 100 === 0).map((entry) => Buffer.from(entry.value).toString()),
+      );
+      // The 10 values a page contributes share one buffer of their 10 KiB, not the page's 1 MiB.
+      for (const entry of written) expect(entry.value.buffer.byteLength).toBeLessThanOrEqual(10 * 1024);
+    } finally {
+      await backend.close();
     }
   });
 });

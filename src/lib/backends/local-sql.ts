@@ -45,11 +45,15 @@ export const SQL = {
     'SELECT key, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
   listUnbounded:
     'SELECT key, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
-  /** A page's keys with their values' sizes, for LocalBackend.entryPage: same bounds as the listing. */
+  /**
+   * A page's keys with their values' sizes in bytes, for LocalBackend.entryPage: same bounds as
+   * the listing. The cast counts bytes also for a TEXT value (a row another tool wrote), where
+   * length() alone would count characters.
+   */
   sizesBounded:
-    'SELECT key, length(value), expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+    'SELECT key, length(CAST(value AS BLOB)), expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
   sizesUnbounded:
-    'SELECT key, length(value), expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+    'SELECT key, length(CAST(value AS BLOB)), expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
   /**
    * The values of a page of sizes* (after, lower bound, its last key, now) joined in key order
    * into one blob. group_concat keeps a blob's bytes as they are (NUL and bytes that are not

@@ -340,9 +340,10 @@ export class LocalBackend implements Backend {
     const bounded = bounds.length === 3;
     return connection.db.transaction(() => {
       const rows = prepared(connection, bounded ? SQL.sizesBounded : SQL.sizesUnbounded, RAW).all(...bounds, now, limit) as SizedRow[];
+      if (rows.length === 0) return [];
       let total = 0;
       for (const row of rows) total += row[1];
-      if (rows.length === 0 || total > PAGE_BLOB_MAX_BYTES) {
+      if (total > PAGE_BLOB_MAX_BYTES) {
         return prepared(connection, bounded ? SQL.scanBounded : SQL.scanUnbounded, RAW).all(...bounds, now, limit) as EntryRow[];
       }
       const [after, prefix] = bounds;

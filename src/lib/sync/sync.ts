@@ -94,15 +94,19 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
 
   /**
    * Walk the merge; hand each key to write / delete to the callbacks. They return a promise
-   * only when they did I/O (a full chunk), so the walk does not await once per key.
+   * only when they did I/O (a full chunk), so the walk does not await once per key. A batch's
+   * entries to write are handed over after the batch: with `keepsValues` (the callback keeps
+   * them until a chunk is full or its requests are answered), they first get values of their own.
    */
   const compare = async (
     onWrite: (entry: StoredEntry) => Promise<void> | undefined,
     onDelete: (key: string) => Promise<void> | undefined,
+    keepsValues = false,
   ) => {
     let done = 0;
     for await (const batch of pairs) {
       const now = clock();
+      const toWrite: StoredEntry[] = [];
       for (const pair of batch) {
         if (pair.src === null) {
           if (options.delete) {
@@ -125,9 +129,13 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
           plan.invalid++;
           refusals.add(entry.key, refusal);
         } else if (plan.invalid === 0 || options.skipInvalid) {
-          const writing = onWrite(entry);
-          if (writing) await writing;
+          toWrite.push(entry);
         }
+      }
+      if (keepsValues) ownValues(toWrite);
+      for (const entry of toWrite) {
+        const writing = onWrite(entry);
+        if (writing) await writing;
       }
       done += batch.length;
       options.onProgress?.({ phase: 'comparing', done });
@@ -191,6 +199,7 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
           deletes = [];
           return applier.remove(full);
         },
+        true,
       );
       await applier.write(writes);
       await applier.remove(deletes);
@@ -269,5 +278,26 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
     } finally {
       folder.remove();
     }
+  }
+}
+
+/**
+ * Give `entries` values of their own where they are views of a larger buffer: the local store
+ * reads a page's values as one blob (LocalBackend.entryPage), so a few entries kept from each
+ * page (a sparse change, waiting in a write chunk or a request in flight) would keep every
+ * page's whole blob in memory. One copy for the batch, not one Buffer per value.
+ */
+export function ownValues(entries: StoredEntry[]): void {
+  const shared = entries.filter((entry) => entry.value.byteLength !== entry.value.buffer.byteLength);
+  if (shared.length === 0) return;
+  let total = 0;
+  for (const entry of shared) total += entry.value.byteLength;
+  const own = Buffer.allocUnsafeSlow(total);
+  let offset = 0;
+  for (const entry of shared) {
+    const size = entry.value.byteLength;
+    own.set(entry.value, offset);
+    entry.value = own.subarray(offset, offset + size);
+    offset += size;
   }
 }
