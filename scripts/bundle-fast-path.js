@@ -27,13 +27,7 @@ const dist = path.join(root, 'dist');
 const outdir = path.join(dist, 'fast');
 
 /** Modules whose import.meta use means the same from dist/fast/ (same depth, or only to resolve packages). */
-const IMPORT_META_ALLOWED = new Set([
-  'cli/manifest.js',
-  'lib/backends/local.js',
-  'lib/lazy-crypto.js',
-  'lib/memory.js',
-  'lib/backends/http-transport.js',
-]);
+const IMPORT_META_ALLOWED = new Set(['cli/manifest.js', 'lib/backends/local.js', 'lib/lazy-builtins.js']);
 
 const checkImportMeta = {
   name: 'check-import-meta',

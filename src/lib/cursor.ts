@@ -3,7 +3,7 @@
  * written between pages are never skipped; it is opaque to callers (base64url of the
  * key and a digest of it).
  */
-import { crypto } from './lazy-crypto.js';
+import { crypto } from './lazy-builtins.js';
 import { ValidationError } from './errors.js';
 import { truncateText } from './words.js';
 

@@ -5,7 +5,7 @@
  * The first 22 characters of the base64url SHA-256 of the value bytes (132 bits): two
  * different values collide with probability 2^-132, far below a disk's error rate.
  */
-import { crypto } from './lazy-crypto.js';
+import { crypto } from './lazy-builtins.js';
 
 /** Characters of the base64url SHA-256 kept. */
 export const DIGEST_CHARS = 22;

@@ -6,10 +6,10 @@
  * those points keeps at most two copies at once. It costs a few milliseconds, so it runs only
  * for values of LARGE_VALUE_CHARS or more (never during an import of small entries).
  *
- * node:v8 and node:vm load on first use: loading node:v8 costs about 3.5 ms, and every
- * command that opens the local store (`kv get` too) imports this module for LARGE_VALUE_CHARS.
+ * node:v8 and node:vm load on first use (lazy-builtins.ts): every command that opens the local
+ * store (`kv get` too) imports this module for LARGE_VALUE_CHARS.
  */
-import { createRequire } from 'node:module';
+import { v8, vm } from './lazy-builtins.js';
 
 /** Text (characters) or bytes from which a value counts as large: collecting costs ~1% of reading it. */
 export const LARGE_VALUE_CHARS = 4 * 1024 * 1024;
@@ -27,10 +27,8 @@ export function collectGarbage(): void {
       const exposed = (globalThis as { gc?: () => void }).gc;
       if (exposed) collect = exposed;
       else {
-        // import.meta.url only anchors the require (as in lazy-crypto.ts): builtins resolve the same from anywhere.
-        const require = createRequire(import.meta.url);
-        (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
-        const fn = (require('node:vm') as typeof import('node:vm')).runInNewContext('gc') as unknown;
+        v8().setFlagsFromString('--expose-gc');
+        const fn = vm().runInNewContext('gc') as unknown;
         collect = typeof fn === 'function' ? (fn as () => void) : null;
       }
     } catch {

@@ -96,7 +96,7 @@ forEachBackend(
         expect(loads(modules, 'better-sqlite3')).toBe(sqliteExpected);
         if (!noFastPath) {
           expect(loads(modules, '@oclif/core')).toBe(false);
-          // Loaded on first use only (lazy-crypto.ts, memory.ts): a read hashes nothing and collects no garbage.
+          // Loaded on first use only (lazy-builtins.ts): a read hashes nothing and collects no garbage.
           expect(builtins).not.toContain('crypto');
           expect(builtins).not.toContain('v8');
         }

@@ -209,7 +209,9 @@ export interface Backend {
   list(namespace: string, options: ListOptions): Promise<ListResult>;
   /**
    * Every live entry (under `prefix` when given) with its value, in key order, in
-   * batches: what export reads. Pages internally, so memory stays bounded.
+   * batches: what export reads. Pages internally, so memory stays bounded. A batch's values
+   * may be views of one buffer (the local store's entryPage): a caller that keeps a few
+   * entries past their batch copies their values (as sync does), or it keeps the whole batch.
    */
   scan(namespace: string, options?: { prefix?: string; batchSize?: number }): AsyncIterable<StoredEntry[]>;
   /**

@@ -8,7 +8,7 @@
  * from the entries' bytes (see bulkBody), once per request.
  */
 import { isUtf8 } from 'node:buffer';
-import { crypto } from '../lazy-crypto.js';
+import { crypto } from '../lazy-builtins.js';
 import type { StoredEntry } from './backend.js';
 import { LIMITS } from '../limits.js';
 

@@ -12,12 +12,11 @@
  * node:http rather than undici: loading undici cost 100–200 ms of every remote command's
  * start (measured: `node -e` importing undici 0.28–0.56 s against 0.19–0.31 s for
  * node:http), and a few large requests in flight gain nothing from its pipelining.
- * node:https loads only for an https URL: with node:tls and node:crypto it costs about
- * 4.5 ms more, which a command against a local `kvadm serve` would pay for nothing.
+ * node:https loads only for an https URL (lazy-builtins.ts).
  */
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import { UnreachableError, UsageError } from '../errors.js';
+import { https } from '../lazy-builtins.js';
 import { codedError, describeNetworkError, errorCode, tlsFailure } from './http-network-errors.js';
 
 export interface WireResponse {
@@ -160,7 +159,7 @@ export class Transport {
     // URL keeps an IPv6 address in brackets; a socket wants it bare.
     this.target = { protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port };
     const agentOptions = { keepAlive: true, maxSockets: options.connections ?? 8, timeout: KEEP_ALIVE_MS, noDelay: true };
-    this.agent = protocol === 'https:' ? new (nodeHttps().Agent)(agentOptions) : new http.Agent(agentOptions);
+    this.agent = protocol === 'https:' ? new (https().Agent)(agentOptions) : new http.Agent(agentOptions);
   }
 
   /** One request with retries; resolves with any final response (the client maps failed ones). */
@@ -224,7 +223,7 @@ export class Transport {
   /** One attempt: the response with its whole body, or the socket's error. */
   private send(method: string, path: string, headers: Record<string, string>, body: string | Buffer | undefined): Promise<WireResponse> {
     return new Promise((resolve, reject) => {
-      const transport = this.target.protocol === 'https:' ? nodeHttps() : http;
+      const transport = this.target.protocol === 'https:' ? https() : http;
       const request = transport.request(
         { ...this.target, method, path, headers, agent: this.agent, timeout: this.requestTimeoutMs },
         (response) => {
@@ -260,14 +259,6 @@ export class Transport {
       request.end(body);
     });
   }
-}
-
-let https: typeof import('node:https') | undefined;
-
-function nodeHttps(): typeof import('node:https') {
-  // import.meta.url only anchors the require (as in lazy-crypto.ts): a builtin resolves the same from anywhere.
-  https ??= createRequire(import.meta.url)('node:https') as typeof import('node:https');
-  return https;
 }
 
 function queryString(query: RequestOptions['query']): string {

@@ -27,6 +27,15 @@ export function multiRowPut(rows: number): string {
   return `INSERT OR REPLACE INTO kv (key, value, expiration, metadata) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}`;
 }
 
+/**
+ * One page of live keys in key order: parameters after (exclusive), the prefix as lower bound
+ * (inclusive), with `bounded` its upper bound (exclusive; a prefix of U+10FFFF characters has
+ * none), now, and the page size.
+ */
+function pageSql(columns: string, bounded: boolean): string {
+  return `SELECT ${columns} FROM kv WHERE key > ? AND key >= ?${bounded ? ' AND key < ?' : ''} AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?`;
+}
+
 export const SQL = {
   get: 'SELECT key, value, expiration, metadata FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
   put: 'INSERT OR REPLACE INTO kv (key, value, expiration, metadata) VALUES (?, ?, ?, ?)',
@@ -40,20 +49,16 @@ export const SQL = {
     FROM json_each(?) wanted LEFT JOIN kv ON kv.key = wanted.value AND (kv.expiration IS NULL OR kv.expiration > ?)`,
   deleteLive: 'DELETE FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
   deleteAny: 'DELETE FROM kv WHERE key = ?',
-  /** after, lower bound (inclusive), upper bound (exclusive) are all applied; unused ones get sentinels. */
-  listBounded:
-    'SELECT key, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
-  listUnbounded:
-    'SELECT key, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+  /** A listing page: key, expiration, metadata (pageSql). */
+  listBounded: pageSql('key, expiration, metadata', true),
+  listUnbounded: pageSql('key, expiration, metadata', false),
   /**
-   * A page's keys with their values' sizes in bytes, for LocalBackend.entryPage: same bounds as
-   * the listing. The cast counts bytes also for a TEXT value (a row another tool wrote), where
-   * length() alone would count characters.
+   * A page's keys with their values' sizes in bytes, for LocalBackend.entryPage. The cast counts
+   * bytes also for a TEXT value (a row another tool wrote), where length() alone would count
+   * characters.
    */
-  sizesBounded:
-    'SELECT key, length(CAST(value AS BLOB)), expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
-  sizesUnbounded:
-    'SELECT key, length(CAST(value AS BLOB)), expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+  sizesBounded: pageSql('key, length(CAST(value AS BLOB)), expiration, metadata', true),
+  sizesUnbounded: pageSql('key, length(CAST(value AS BLOB)), expiration, metadata', false),
   /**
    * The values of a page of sizes* (after, lower bound, its last key, now) joined in key order
    * into one blob. group_concat keeps a blob's bytes as they are (NUL and bytes that are not
@@ -61,11 +66,9 @@ export const SQL = {
    */
   joinedValues: `SELECT CAST(group_concat(value, '' ORDER BY key) AS BLOB) FROM kv
     WHERE key > ? AND key >= ? AND key <= ? AND (expiration IS NULL OR expiration > ?)`,
-  /** Full rows, row by row: same bounds as the listing. */
-  scanBounded:
-    'SELECT key, value, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND key < ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
-  scanUnbounded:
-    'SELECT key, value, expiration, metadata FROM kv WHERE key > ? AND key >= ? AND (expiration IS NULL OR expiration > ?) ORDER BY key LIMIT ?',
+  /** Full rows, row by row (pageSql). */
+  scanBounded: pageSql('key, value, expiration, metadata', true),
+  scanUnbounded: pageSql('key, value, expiration, metadata', false),
   info: `SELECT count(*) AS keyCount,
             coalesce(sum(length(CAST(key AS BLOB)) + length(value) + coalesce(length(CAST(metadata AS BLOB)), 0)), 0) AS storedBytes
          FROM kv WHERE expiration IS NULL OR expiration > ?`,

@@ -287,7 +287,7 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
  * page (a sparse change, waiting in a write chunk or a request in flight) would keep every
  * page's whole blob in memory. One copy for the batch, not one Buffer per value.
  */
-export function ownValues(entries: StoredEntry[]): void {
+function ownValues(entries: StoredEntry[]): void {
   const shared = entries.filter((entry) => entry.value.byteLength !== entry.value.buffer.byteLength);
   if (shared.length === 0) return;
   let total = 0;
