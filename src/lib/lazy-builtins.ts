@@ -13,27 +13,16 @@ import { createRequire } from 'node:module';
 // (scripts/bundle-fast-path.js lists this module as safe to bundle).
 const require = createRequire(import.meta.url);
 
-let loadedCrypto: typeof import('node:crypto') | undefined;
-let loadedHttps: typeof import('node:https') | undefined;
-let loadedV8: typeof import('node:v8') | undefined;
-let loadedVm: typeof import('node:vm') | undefined;
-
-export function crypto(): typeof import('node:crypto') {
-  loadedCrypto ??= require('node:crypto') as typeof import('node:crypto');
-  return loadedCrypto;
+/** A getter that requires `name` on its first call and returns the same module after. */
+function onFirstUse<T>(name: string): () => T {
+  let loaded: T | undefined;
+  return () => {
+    loaded ??= require(name) as T;
+    return loaded;
+  };
 }
 
-export function https(): typeof import('node:https') {
-  loadedHttps ??= require('node:https') as typeof import('node:https');
-  return loadedHttps;
-}
-
-export function v8(): typeof import('node:v8') {
-  loadedV8 ??= require('node:v8') as typeof import('node:v8');
-  return loadedV8;
-}
-
-export function vm(): typeof import('node:vm') {
-  loadedVm ??= require('node:vm') as typeof import('node:vm');
-  return loadedVm;
-}
+export const crypto = onFirstUse<typeof import('node:crypto')>('node:crypto');
+export const https = onFirstUse<typeof import('node:https')>('node:https');
+export const v8 = onFirstUse<typeof import('node:v8')>('node:v8');
+export const vm = onFirstUse<typeof import('node:vm')>('node:vm');
