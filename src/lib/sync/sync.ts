@@ -94,9 +94,10 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
 
   /**
    * Walk the merge; hand each key to write / delete to the callbacks. They return a promise
-   * only when they did I/O (a full chunk), so the walk does not await once per key. A batch's
-   * entries to write are handed over after the batch: with `keepsValues` (the callback keeps
-   * them until a chunk is full or its requests are answered), they first get values of their own.
+   * only when they did I/O (a full chunk), so the walk does not await once per key. With
+   * `keepsValues` (the callback keeps entries until a chunk is full or its requests are
+   * answered), an entry whose value is a view of its page's buffer waits for the end of the
+   * batch, when those entries get values of their own in one copy (ownValues); the rest go at once.
    */
   const compare = async (
     onWrite: (entry: StoredEntry) => Promise<void> | undefined,
@@ -106,7 +107,7 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
     let done = 0;
     for await (const batch of pairs) {
       const now = clock();
-      const toWrite: StoredEntry[] = [];
+      const toOwn: StoredEntry[] = [];
       for (const pair of batch) {
         if (pair.src === null) {
           if (options.delete) {
@@ -129,11 +130,16 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
           plan.invalid++;
           refusals.add(entry.key, refusal);
         } else if (plan.invalid === 0 || options.skipInvalid) {
-          toWrite.push(entry);
+          if (keepsValues && sharesBuffer(entry.value)) {
+            toOwn.push(entry);
+          } else {
+            const writing = onWrite(entry);
+            if (writing) await writing;
+          }
         }
       }
-      if (keepsValues) ownValues(toWrite);
-      for (const entry of toWrite) {
+      ownValues(toOwn);
+      for (const entry of toOwn) {
         const writing = onWrite(entry);
         if (writing) await writing;
       }
@@ -281,20 +287,23 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
   }
 }
 
+/** A view of a larger buffer: the local store reads a page's values as one blob (LocalBackend.entryPage). */
+function sharesBuffer(value: Uint8Array): boolean {
+  return value.byteLength !== value.buffer.byteLength;
+}
+
 /**
- * Give `entries` values of their own where they are views of a larger buffer: the local store
- * reads a page's values as one blob (LocalBackend.entryPage), so a few entries kept from each
- * page (a sparse change, waiting in a write chunk or a request in flight) would keep every
- * page's whole blob in memory. One copy for the batch, not one Buffer per value.
+ * Give `entries` values of their own, in one copy: a few entries kept from each page (a sparse
+ * change, waiting in a write chunk or a request in flight) would keep every page's whole blob
+ * in memory. One copy for the batch, not one Buffer per value.
  */
 function ownValues(entries: StoredEntry[]): void {
-  const shared = entries.filter((entry) => entry.value.byteLength !== entry.value.buffer.byteLength);
-  if (shared.length === 0) return;
+  if (entries.length === 0) return;
   let total = 0;
-  for (const entry of shared) total += entry.value.byteLength;
+  for (const entry of entries) total += entry.value.byteLength;
   const own = Buffer.allocUnsafeSlow(total);
   let offset = 0;
-  for (const entry of shared) {
+  for (const entry of entries) {
     const size = entry.value.byteLength;
     own.set(entry.value, offset);
     entry.value = own.subarray(offset, offset + size);
