@@ -16,7 +16,7 @@
  */
 import type { Backend, Clock, KeyInfo, ListResult, NamespaceInfo, StoredEntry, SweepResult } from './backends/backend.js';
 import { systemClock } from './backends/backend.js';
-import { DEFAULT_NAMESPACE } from './limits.js';
+import { DEFAULT_NAMESPACE, LIMITS } from './limits.js';
 import { NamespaceNotFoundError } from './errors.js';
 import {
   resolveExpiration,
@@ -221,7 +221,8 @@ export class KV {
 
   /** One page of keys in byte order. Loop on `cursor` until `list_complete`. */
   async list(options: ListKeysOptions = {}): Promise<ListResult> {
-    const limit = options.limit === undefined ? undefined : validateListLimit(options.limit);
+    const max = options.digest ? LIMITS.digestListMaxLimit : LIMITS.listMaxLimit;
+    const limit = options.limit === undefined ? undefined : validateListLimit(options.limit, max);
     if (options.prefix) validatePrefix(options.prefix);
     return this.backend.list(this.name, {
       ...(options.prefix ? { prefix: options.prefix } : {}),

@@ -26,6 +26,12 @@ export const LIMITS = {
   writesPerKeyPerSecond: 1,
   /** Key listing page size: the default and the maximum. */
   listMaxLimit: 1000,
+  /**
+   * The largest page of a listing with value digests (`digest=true`, kvadm serve's extension,
+   * docs/PROTOCOL.md): a sync or diff against kvadm serve asks for its listing page after page,
+   * so larger pages mean fewer waits for the next one.
+   */
+  digestListMaxLimit: 10_000,
   /** The HTTP protocol's smallest page size. */
   listMinLimit: 10,
   /** Items in one bulk write or bulk delete request. */

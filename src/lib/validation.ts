@@ -280,11 +280,12 @@ export function validatePrefix(prefix: string): string {
   return prefix;
 }
 
-export function validateListLimit(limit: unknown): number {
-  if (!isWholeNumber(limit) || limit < 1 || limit > LIMITS.listMaxLimit) {
-    throw new ValidationError('LIST_LIMIT_INVALID', `invalid list limit ${String(limit)}: it must be 1 to ${LIMITS.listMaxLimit}`, {
-      hint: `use --all to list every key, or a --limit of at most ${LIMITS.listMaxLimit}`,
-      details: { limit: LIMITS.listMaxLimit, ...(typeof limit === 'number' ? { actual: limit } : {}) },
+/** A listing's page size: 1 to `max` (a listing with digests may ask for more than a plain one). */
+export function validateListLimit(limit: unknown, max: number = LIMITS.listMaxLimit): number {
+  if (!isWholeNumber(limit) || limit < 1 || limit > max) {
+    throw new ValidationError('LIST_LIMIT_INVALID', `invalid list limit ${String(limit)}: it must be 1 to ${max}`, {
+      hint: `use --all to list every key, or a --limit of at most ${max}`,
+      details: { limit: max, ...(typeof limit === 'number' ? { actual: limit } : {}) },
     });
   }
   return limit;

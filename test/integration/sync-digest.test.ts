@@ -19,9 +19,12 @@ const BINARY = Buffer.from([0xff, 0x00, 0xfe, 0x80, 0x41]);
 
 /** A proxy to `target` that counts requests by route and, with `strip`, drops `digest` from listed keys. */
 async function proxy(target: string) {
-  const state = { strip: false, requests: [] as string[] };
+  const state = { strip: false, requests: [] as string[], listLimits: [] as number[] };
   const server = http.createServer((req, res) => {
     state.requests.push(`${req.method} ${(req.url ?? '').replace(/\?.*/, '').replace(/.*\/namespaces\/[^/]+/, '')}`);
+    if (req.method === 'GET' && /\/keys(\?|$)/.test(req.url ?? '')) {
+      state.listLimits.push(Number(new URL(req.url ?? '', 'http://x').searchParams.get('limit')));
+    }
     const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
       const listing = /\/keys(\?|$)/.test(req.url ?? '') && req.method === 'GET';
       if (!listing || !state.strip) {
@@ -88,6 +91,40 @@ describe('digest listing', () => {
     const next = await listing(`${keys}?digest=true&cursor=${digested.result_info.cursor}`);
     expect(next.result).toEqual([{ name: 'text', digest: expectedDigest(Buffer.from('héllo')) }]);
     expect(next.result[0]?.digest).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // Pages of up to 10,000 keys with digests; a plain listing stays at 1,000.
+    expect((await fetch(`${keys}?digest=true&limit=10000`)).status).toBe(200);
+    for (const query of ['digest=true&limit=10001', 'limit=1001']) {
+      const refused = await fetch(`${keys}?${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(((await refused.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(
+        query.startsWith('digest') ? /1 to 10000/ : /1 to 1000\b/,
+      );
+    }
+  });
+
+  it('a listing with digests asks for pages of 10,000 once the server has given every key its digest; without digests it stays at 1,000', async () => {
+    const entries = Array.from({ length: 25_000 }, (_, i) => ({
+      key: `k${String(i).padStart(6, '0')}`,
+      value: Buffer.from(`value ${i}`),
+      expiration: null,
+      metadata: null,
+    }));
+    for (const backend of [local, served]) {
+      await backend.createNamespace('paged');
+      const writer = await backend.bulkWriter('paged');
+      await writer.write(entries);
+      await writer.commit();
+    }
+    const src = { backend: local, namespace: 'paged', label: 'paged' };
+    const dst = { backend: remote, namespace: 'paged', label: 'served:paged' };
+    for (const strip of [false, true]) {
+      front.state.strip = strip;
+      front.state.listLimits.length = 0;
+      expect((await diffStores(src, dst)).counts).toEqual({ added: 0, removed: 0, changed: 0, same: 25_000 });
+      expect(front.state.listLimits, strip ? 'digests stripped' : 'digests given').toEqual(
+        strip ? Array(25).fill(1000) : [1000, 10_000, 10_000, 10_000],
+      );
+    }
   });
 
   /** SRC (local) and DST (served): a is the same, b differs in value (binary), c only in SRC, d only in DST. */

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/lib/backends/local.js';
 import { OPEN_SWEEP_MAX_ROWS } from '../../src/lib/backends/local-sql.js';
 import type { KvadmError } from '../../src/lib/errors.js';
+import { valueDigest } from '../../src/lib/digest.js';
 import { KV } from '../../src/lib/kv.js';
 import { tempDir } from '../helpers.js';
 
@@ -360,6 +361,36 @@ describe('scanning full rows', () => {
     const all: string[] = [];
     for await (const page of backend.scan('n')) all.push(...page.map((entry) => entry.key));
     expect(all).toEqual(['o:outside', ...values.keys(), 'q']);
+  });
+
+  it('lists the digest of every value, a page of values over 4 MiB hashed a run at a time', async () => {
+    const backend = backendAt(tempDir('local-digests'), () => START_MS);
+    await backend.createNamespace('n');
+    const MiB = 1024 * 1024;
+    const values = new Map<string, Buffer>([
+      ['a', Buffer.from('alpha')],
+      ['b', Buffer.alloc(3 * MiB, 0x01)],
+      ['c', Buffer.from('')],
+      ['d', Buffer.alloc(3 * MiB, 0x02)],
+      // One value larger than a run's 4 MiB: a run of its own.
+      ['e', Buffer.alloc(5 * MiB, 0x03)],
+      ['f', Buffer.from([0, 0xff])],
+      ['g', Buffer.alloc(2 * MiB, 0x04)],
+    ]);
+    for (const [key, value] of values) await backend.put('n', { key, value, expiration: null, metadata: null });
+    const digests = new Map<string, string | undefined>();
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await backend.list('n', { digest: true, limit: 4, ...(cursor ? { cursor } : {}) });
+      for (const info of page.keys) digests.set(info.name, info.digest);
+      if (page.list_complete) break;
+      cursor = page.cursor;
+    }
+    expect([...digests]).toEqual([...values].map(([key, value]) => [key, valueDigest(value)]));
+    // A listing with digests takes pages of up to 10,000 keys; a plain one up to 1,000.
+    const kv = await KV.open('n', { backend });
+    expect((await kv.list({ digest: true, limit: 10_000 })).keys).toHaveLength(values.size);
+    await expect(kv.list({ limit: 1001 })).rejects.toThrow('it must be 1 to 1000');
   });
 
   it('reads a value another tool stored as TEXT as its UTF-8 bytes', async () => {

@@ -1,4 +1,6 @@
 /** The parts of diff/sync under the engines: store addresses, UTF-8 key order, the merge-join, the local join, what counts as different. */
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { parseStoreAddress } from '../../src/lib/sync/address.js';
 import { differences } from '../../src/lib/sync/compare.js';
@@ -203,6 +205,68 @@ describe('two local stores joined inside SQLite', () => {
       // A second join on the same connection works: the first one detached its database.
       expect(await verdicts(src.joinScan('a', dst, 'b', { values: false }) as AsyncIterable<KeyPair[]>)).toHaveLength(pairs.length);
       expect(src.joinScan('a', src, 'a', { values: true })).toBeNull();
+    } finally {
+      await src.close();
+      await dst.close();
+    }
+  });
+});
+
+describe('values a local join reads', () => {
+  it("gives each row that differs SRC's exact bytes, whether all, some or none of a page's rows differ, or their values pass 4 MiB", async () => {
+    const clock = () => Date.UTC(2026, 11, 1);
+    const srcDir = tempDir('join-values-src');
+    const src = new LocalBackend({ dataDir: srcDir, clock });
+    const dst = new LocalBackend({ dataDir: tempDir('join-values-dst'), clock });
+    const MiB = 1024 * 1024;
+    // Pages of 3 rows (batchSize 3); `same` rows are in DST as in SRC, the others differ or are missing there.
+    const rows: { key: string; value: Buffer; same?: boolean; missing?: boolean }[] = [
+      // Every row differs: the page's values as one blob of its key range.
+      { key: 'k01', value: Buffer.from('') },
+      { key: 'k02', value: Buffer.from([0, 0xff, 0xfe, 0, 0x80]) },
+      { key: 'k03', value: Buffer.from('\uFEFFa BOM'), missing: true },
+      // Some differ: their values joined into one blob.
+      { key: 'k04', value: Buffer.from('same'), same: true },
+      { key: 'k05', value: Buffer.from([0xc3, 0x28]) },
+      { key: 'k06', value: Buffer.from('') },
+      // Every row differs, more than 4 MiB: row by row.
+      { key: 'k07', value: Buffer.alloc(3 * MiB, 0xab) },
+      { key: 'k08', value: Buffer.from('eight') },
+      { key: 'k09', value: Buffer.alloc(3 * MiB, 0xcd), missing: true },
+      // Some differ, more than 4 MiB: row by row.
+      { key: 'k10', value: Buffer.alloc(3 * MiB, 0x11), same: true },
+      { key: 'k11', value: Buffer.alloc(3 * MiB, 0x22) },
+      { key: 'k12', value: Buffer.alloc(3 * MiB, 0x33) },
+      // None differs.
+      { key: 'k13', value: Buffer.from('a'), same: true },
+      { key: 'k14', value: Buffer.from('b'), same: true },
+      { key: 'k15', value: Buffer.from('c'), same: true },
+    ];
+    try {
+      await src.createNamespace('a');
+      await dst.createNamespace('b');
+      for (const row of rows) {
+        await src.put('a', { key: row.key, value: row.value, expiration: null, metadata: null });
+        if (row.missing) continue;
+        const old = row.same ? row.value : Buffer.concat([row.value, Buffer.from('old')]);
+        await dst.put('b', { key: row.key, value: old, expiration: null, metadata: null });
+      }
+      // A value another tool stored as TEXT: read as its UTF-8 bytes.
+      const db = new Database(path.join(srcDir, 'namespaces', 'a.sqlite'));
+      db.prepare('INSERT INTO kv (key, value) VALUES (?, ?)').run('k16', 'héllo wörld');
+      db.close();
+      rows.push({ key: 'k16', value: Buffer.from('héllo wörld'), missing: true });
+
+      const read = new Map<string, Uint8Array | null>();
+      for await (const batch of src.joinScan('a', dst, 'b', { values: true, batchSize: 3 }) as AsyncIterable<KeyPair[]>) {
+        for (const pair of batch) read.set(pair.key, pair.src?.value ?? null);
+      }
+      expect([...read.keys()]).toEqual(rows.map((row) => row.key));
+      for (const row of rows) {
+        const value = read.get(row.key);
+        if (row.same) expect(value, row.key).toBeNull();
+        else expect(Buffer.from(value as Uint8Array).equals(row.value), row.key).toBe(true);
+      }
     } finally {
       await src.close();
       await dst.close();

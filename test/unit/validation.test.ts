@@ -298,6 +298,13 @@ describe('namespace names and list limits', () => {
     expect(thrown(() => validateListLimit(1.5)).code).toBe('LIST_LIMIT_INVALID');
   });
 
+  it('list limit of a listing with digests: up to 10,000, and the message names that maximum', () => {
+    expect(validateListLimit(10_000, LIMITS.digestListMaxLimit)).toBe(10_000);
+    const error = thrown(() => validateListLimit(10_001, LIMITS.digestListMaxLimit));
+    expect(error.details).toMatchObject({ limit: 10_000, actual: 10_001 });
+    expect(error.message).toBe('invalid list limit 10001: it must be 1 to 10000');
+  });
+
   it('prefix: any well-formed text, no lone surrogates', () => {
     expect(validatePrefix('😀/')).toBe('😀/');
     expect(thrown(() => validatePrefix('\uD83D')).code).toBe('KEY_INVALID');

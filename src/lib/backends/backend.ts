@@ -31,7 +31,7 @@ export interface KeyInfo {
 
 export interface ListOptions {
   prefix?: string;
-  /** Page size, 1..1000. */
+  /** Page size, 1..1000 (1..10,000 with `digest`: LIMITS.digestListMaxLimit). */
   limit?: number;
   /** Opaque cursor from the previous page. */
   cursor?: string;

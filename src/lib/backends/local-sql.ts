@@ -85,22 +85,38 @@ const live = (alias: string) => `(${alias}.expiration IS NULL OR ${alias}.expira
 const keyRange = (alias: string, bounded: boolean) =>
   `${alias}.key > @after AND ${alias}.key >= @prefix${bounded ? ` AND ${alias}.key < @upper` : ''}`;
 
+/** SRC's row (s) and DST's (d) differ in some way; a sync writes exactly those rows. */
+const rowsDiffer = 'd.key IS NULL OR NOT (s.value IS d.value AND s.metadata IS d.metadata AND s.expiration IS d.expiration)';
+/** SRC's live rows (the main database) joined with DST's live row of each key (the attached one). */
+const joinedRows = (bounded: boolean) =>
+  `FROM main.kv s LEFT JOIN ${JOINED_SCHEMA}.kv d ON d.key = s.key AND ${live('d')}
+    WHERE ${keyRange('s', bounded)} AND ${live('s')}`;
+
 /**
- * A page of SRC's live keys (the main database) with DST's row for each (the attached one),
- * in key order. SRC's value is returned only when the rows are not identical — a sync writes
- * exactly those — and `valuesEqual` compares the values inside SQLite, so keys that match
- * never have their values copied out. `values` false: listings only.
+ * A page of SRC's live keys with DST's row for each, in key order. Where the rows differ, the
+ * size in bytes of SRC's value (the cast counts bytes of a TEXT value too): a sync writes those
+ * values, read afterwards as one blob (joinedChangedValuesSql), not one Buffer per row;
+ * `valuesEqual` compares the values inside SQLite, so keys that match never have their values
+ * copied out. `values` false: listings only.
  */
 export function joinPageSql(bounded: boolean, values: boolean): string {
-  const identical = 's.value IS d.value AND s.metadata IS d.metadata AND s.expiration IS d.expiration';
   return `SELECT s.key AS key,
-      ${values ? `CASE WHEN d.key IS NULL OR NOT (${identical}) THEN s.value END` : 'NULL'} AS value,
+      ${values ? `CASE WHEN ${rowsDiffer} THEN length(CAST(s.value AS BLOB)) END` : 'NULL'} AS valueSize,
       s.expiration AS expiration, s.metadata AS metadata,
       d.key IS NOT NULL AS inOther, d.expiration AS otherExpiration, d.metadata AS otherMetadata,
       ${values ? 's.value = d.value' : 'NULL'} AS valuesEqual
-    FROM main.kv s LEFT JOIN ${JOINED_SCHEMA}.kv d ON d.key = s.key AND ${live('d')}
-    WHERE ${keyRange('s', bounded)} AND ${live('s')}
+    ${joinedRows(bounded)}
     ORDER BY s.key LIMIT @limit`;
+}
+
+/**
+ * SRC's values of the rows of a page of joinPageSql that differ (parameters as the page's, and
+ * @through its last key), in key order: joined into one blob (as SQL.joinedValues), or with
+ * `rowByRow` one row each (a page whose values are too large for one blob).
+ */
+export function joinedChangedValuesSql(bounded: boolean, rowByRow: boolean): string {
+  const rows = `${joinedRows(bounded)} AND s.key <= @through AND (${rowsDiffer})`;
+  return rowByRow ? `SELECT s.value ${rows} ORDER BY s.key` : `SELECT CAST(group_concat(s.value, '' ORDER BY s.key) AS BLOB) ${rows}`;
 }
 
 /**

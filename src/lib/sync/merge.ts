@@ -190,7 +190,7 @@ function sideOf(store: { backend: Backend; namespace: string }, digests: boolean
   if (!digests || !store.backend.scanDigests) return readSide(store.backend, store.namespace, options);
   return store.backend.scanDigests(store.namespace, {
     ...(options.prefix ? { prefix: options.prefix } : {}),
-    batchSize: options.pageSize ?? 1000,
+    ...(options.pageSize ? { batchSize: options.pageSize } : {}),
   });
 }
 

@@ -97,7 +97,8 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
    * only when they did I/O (a full chunk), so the walk does not await once per key. With
    * `keepsValues` (the callback keeps entries until a chunk is full or its requests are
    * answered), an entry whose value is a view of its page's buffer waits for the end of the
-   * batch, when those entries get values of their own in one copy (ownValues); the rest go at once.
+   * batch, when those that keep only a small part of their buffer get values of their own in one
+   * copy (ownSparseValues); the rest go at once.
    */
   const compare = async (
     onWrite: (entry: StoredEntry) => Promise<void> | undefined,
@@ -138,7 +139,7 @@ export async function syncStores(src: Store, dst: Store, options: SyncOptions = 
           }
         }
       }
-      ownValues(toOwn);
+      ownSparseValues(toOwn);
       for (const entry of toOwn) {
         const writing = onWrite(entry);
         if (writing) await writing;
@@ -293,17 +294,33 @@ function sharesBuffer(value: Uint8Array): boolean {
 }
 
 /**
- * Give `entries` values of their own, in one copy: a few entries kept from each page (a sparse
- * change, waiting in a write chunk or a request in flight) would keep every page's whole blob
- * in memory. One copy for the batch, not one Buffer per value.
+ * Of a buffer less than this share is kept, its values get their own copy (ownSparseValues): what
+ * a batch keeps then holds at most 4 times its bytes in memory.
  */
-function ownValues(entries: StoredEntry[]): void {
+const KEPT_SHARE_MIN = 0.25;
+
+/**
+ * Give values of their own, in one copy, to those of `entries` that keep only a small part of the
+ * buffer they view: a few entries kept from each page (a sparse change, waiting in a write chunk or
+ * a request in flight) would keep every page's whole blob in memory. A buffer mostly kept (a
+ * join's blob, which holds only changed values, or a page where most keys changed) is left as it is.
+ */
+function ownSparseValues(entries: StoredEntry[]): void {
   if (entries.length === 0) return;
+  const kept = new Map<ArrayBufferLike, number>();
+  for (const { value } of entries) kept.set(value.buffer, (kept.get(value.buffer) ?? 0) + value.byteLength);
   let total = 0;
-  for (const entry of entries) total += entry.value.byteLength;
+  const sparse: StoredEntry[] = [];
+  for (const entry of entries) {
+    const { buffer } = entry.value;
+    if ((kept.get(buffer) as number) >= buffer.byteLength * KEPT_SHARE_MIN) continue;
+    sparse.push(entry);
+    total += entry.value.byteLength;
+  }
+  if (sparse.length === 0) return;
   const own = Buffer.allocUnsafeSlow(total);
   let offset = 0;
-  for (const entry of entries) {
+  for (const entry of sparse) {
     const size = entry.value.byteLength;
     own.set(entry.value, offset);
     entry.value = own.subarray(offset, offset + size);
