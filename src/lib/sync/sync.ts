@@ -307,13 +307,31 @@ const KEPT_SHARE_MIN = 0.25;
  */
 function ownSparseValues(entries: StoredEntry[]): void {
   if (entries.length === 0) return;
+  // Bytes kept of each buffer; consecutive entries mostly view the same one (their page's), so the map is written once per run.
   const kept = new Map<ArrayBufferLike, number>();
-  for (const { value } of entries) kept.set(value.buffer, (kept.get(value.buffer) ?? 0) + value.byteLength);
+  let run: ArrayBufferLike | null = null;
+  let runBytes = 0;
+  for (const { value } of entries) {
+    if (value.buffer !== run) {
+      if (run !== null) kept.set(run, (kept.get(run) ?? 0) + runBytes);
+      run = value.buffer;
+      runBytes = 0;
+    }
+    runBytes += value.byteLength;
+  }
+  if (run !== null) kept.set(run, (kept.get(run) ?? 0) + runBytes);
+  const mostlyKept = (buffer: ArrayBufferLike) => (kept.get(buffer) as number) >= buffer.byteLength * KEPT_SHARE_MIN;
   let total = 0;
   const sparse: StoredEntry[] = [];
+  let last: ArrayBufferLike | null = null;
+  let lastKept = false;
   for (const entry of entries) {
     const { buffer } = entry.value;
-    if ((kept.get(buffer) as number) >= buffer.byteLength * KEPT_SHARE_MIN) continue;
+    if (buffer !== last) {
+      last = buffer;
+      lastKept = mostlyKept(buffer);
+    }
+    if (lastKept) continue;
     sparse.push(entry);
     total += entry.value.byteLength;
   }
