@@ -17,13 +17,24 @@ import { tempDir } from '../helpers.js';
 const expectedDigest = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64url').slice(0, 22);
 const BINARY = Buffer.from([0xff, 0x00, 0xfe, 0x80, 0x41]);
 
-/** A proxy to `target` that counts requests by route and, with `strip`, drops `digest` from listed keys. */
+/**
+ * A proxy to `target` that counts requests by route; with `strip` it drops `digest` from listed keys
+ * (as a service that ignores the parameter), with `listMax` it refuses larger listing pages as a
+ * kvadm serve older than digest pages of 10,000 did.
+ */
 async function proxy(target: string) {
-  const state = { strip: false, requests: [] as string[], listLimits: [] as number[] };
+  const state = { strip: false, listMax: 10_000, requests: [] as string[], listLimits: [] as number[] };
   const server = http.createServer((req, res) => {
     state.requests.push(`${req.method} ${(req.url ?? '').replace(/\?.*/, '').replace(/.*\/namespaces\/[^/]+/, '')}`);
     if (req.method === 'GET' && /\/keys(\?|$)/.test(req.url ?? '')) {
-      state.listLimits.push(Number(new URL(req.url ?? '', 'http://x').searchParams.get('limit')));
+      const limit = Number(new URL(req.url ?? '', 'http://x').searchParams.get('limit'));
+      state.listLimits.push(limit);
+      if (limit > state.listMax) {
+        const message = `invalid list limit ${limit}: it must be 1 to ${state.listMax}`;
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ success: false, errors: [{ code: 10112, message }], messages: [], result: null }));
+        return;
+      }
     }
     const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
       const listing = /\/keys(\?|$)/.test(req.url ?? '') && req.method === 'GET';
@@ -75,6 +86,7 @@ describe('digest listing', () => {
   });
   beforeEach(() => {
     front.state.strip = false;
+    front.state.listMax = 10_000;
   });
 
   it('lists each key with the digest of its value bytes only when asked', async () => {
@@ -125,6 +137,12 @@ describe('digest listing', () => {
         strip ? Array(25).fill(1000) : [1000, 10_000, 10_000, 10_000],
       );
     }
+    // A server that gives digests but refuses pages over 1,000 (an older kvadm serve): asked again with 1,000, and no larger page after.
+    front.state.strip = false;
+    front.state.listMax = 1000;
+    front.state.listLimits.length = 0;
+    expect((await diffStores(src, dst)).counts).toEqual({ added: 0, removed: 0, changed: 0, same: 25_000 });
+    expect(front.state.listLimits).toEqual([1000, 10_000, ...Array(24).fill(1000)]);
   });
 
   /** SRC (local) and DST (served): a is the same, b differs in value (binary), c only in SRC, d only in DST. */

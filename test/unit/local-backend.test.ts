@@ -387,13 +387,25 @@ describe('scanning full rows', () => {
       cursor = page.cursor;
     }
     expect([...digests]).toEqual([...values].map(([key, value]) => [key, valueDigest(value)]));
+    // A page stops early, with a cursor, once it has hashed 64 MiB: here after two values of 24 MiB.
+    await backend.createNamespace('big');
+    const big = [0x11, 0x22, 0x33].map((byte) => Buffer.alloc(24 * MiB, byte));
+    for (const [i, value] of big.entries()) await backend.put('big', { key: `k${i}`, value, expiration: null, metadata: null });
+    const first = await backend.list('big', { digest: true, limit: 10 });
+    expect(first.keys.map((info) => [info.name, info.digest])).toEqual([
+      ['k0', valueDigest(big[0] as Buffer)],
+      ['k1', valueDigest(big[1] as Buffer)],
+    ]);
+    expect(first.list_complete).toBe(false);
+    const rest = await backend.list('big', { digest: true, limit: 10, cursor: first.cursor as string });
+    expect(rest).toEqual({ keys: [{ name: 'k2', digest: valueDigest(big[2] as Buffer) }], list_complete: true });
     // A listing with digests takes pages of up to 10,000 keys; a plain one up to 1,000.
     const kv = await KV.open('n', { backend });
     expect((await kv.list({ digest: true, limit: 10_000 })).keys).toHaveLength(values.size);
     await expect(kv.list({ limit: 1001 })).rejects.toThrow('it must be 1 to 1000');
   });
 
-  it('reads a value another tool stored as TEXT as its UTF-8 bytes', async () => {
+  it('reads a value another tool stored as TEXT as its UTF-8 bytes, by every read: get, getMany, a scan as one blob and row by row', async () => {
     const dir = tempDir('local-scan-text');
     const backend = backendAt(dir, () => START_MS);
     await backend.createNamespace('n');
@@ -401,12 +413,30 @@ describe('scanning full rows', () => {
     const db = new Database(fileOf(dir, 'n'));
     db.prepare('INSERT INTO kv (key, value) VALUES (?, ?)').run('b', 'héllo wörld');
     db.close();
-    const scanned: [string, string][] = [];
-    for await (const page of backend.scan('n'))
-      for (const entry of page) scanned.push([entry.key, Buffer.from(entry.value).toString('hex')]);
-    expect(scanned).toEqual([
-      ['a', Buffer.from('bytes').toString('hex')],
-      ['b', Buffer.from('héllo wörld').toString('hex')],
+    const text = Buffer.from('héllo wörld');
+    // Bytes, not a string that happens to encode to them.
+    const hexOf = (value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('hex') : `not bytes: ${typeof value}`);
+    const scanned = async () => {
+      const out: [string, string | undefined][] = [];
+      for await (const page of backend.scan('n')) for (const entry of page) out.push([entry.key, hexOf(entry.value)]);
+      return out;
+    };
+    expect(await scanned()).toEqual([
+      ['a', hexOf(Buffer.from('bytes'))],
+      ['b', hexOf(text)],
+    ]);
+    expect(hexOf((await backend.get('n', 'b'))?.value)).toBe(hexOf(text));
+    expect((await backend.getMany('n', ['b', 'a'])).map((entry) => hexOf(entry?.value))).toEqual([
+      hexOf(text),
+      hexOf(Buffer.from('bytes')),
+    ]);
+    // A page of more than 4 MiB is read row by row.
+    const large = Buffer.alloc(5 * 1024 * 1024, 0x61);
+    await backend.put('n', { key: 'c', value: large, expiration: null, metadata: null });
+    expect(await scanned()).toEqual([
+      ['a', hexOf(Buffer.from('bytes'))],
+      ['b', hexOf(text)],
+      ['c', hexOf(large)],
     ]);
   });
 });

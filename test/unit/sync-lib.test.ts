@@ -8,7 +8,7 @@ import { LocalBackend } from '../../src/lib/backends/local.js';
 import type { Backend, BulkWriter, KeyPair, SideEntry, StoredEntry } from '../../src/lib/backends/backend.js';
 import { compareKeys } from '../../src/lib/cursor.js';
 import { mergeSides, readAhead, readPairs, readSide } from '../../src/lib/sync/merge.js';
-import { syncStores } from '../../src/lib/sync/sync.js';
+import { type SyncSummary, syncStores } from '../../src/lib/sync/sync.js';
 import { tempDir } from '../helpers.js';
 
 const entry = (key: string, extra: Partial<SideEntry> = {}): SideEntry => ({
@@ -251,9 +251,10 @@ describe('values a local join reads', () => {
         const old = row.same ? row.value : Buffer.concat([row.value, Buffer.from('old')]);
         await dst.put('b', { key: row.key, value: old, expiration: null, metadata: null });
       }
-      // A value another tool stored as TEXT: read as its UTF-8 bytes.
+      // Values another tool stored as TEXT, in a page read as one blob and in one read row by row: their UTF-8 bytes.
       const db = new Database(path.join(srcDir, 'namespaces', 'a.sqlite'));
       db.prepare('INSERT INTO kv (key, value) VALUES (?, ?)').run('k16', 'héllo wörld');
+      db.prepare('UPDATE kv SET value = ? WHERE key = ?').run('eight', 'k08');
       db.close();
       rows.push({ key: 'k16', value: Buffer.from('héllo wörld'), missing: true });
 
@@ -265,7 +266,10 @@ describe('values a local join reads', () => {
       for (const row of rows) {
         const value = read.get(row.key);
         if (row.same) expect(value, row.key).toBeNull();
-        else expect(Buffer.from(value as Uint8Array).equals(row.value), row.key).toBe(true);
+        else {
+          expect(value, row.key).toBeInstanceOf(Uint8Array);
+          expect(Buffer.from(value as Uint8Array).equals(row.value), row.key).toBe(true);
+        }
       }
     } finally {
       await src.close();
@@ -275,53 +279,69 @@ describe('values a local join reads', () => {
 });
 
 describe('what a sync keeps in memory', () => {
-  it('an entry waiting to be written holds its own value, not the page it was read with', async () => {
-    const backend = new LocalBackend({ dataDir: tempDir('sync-own-values') });
-    try {
-      await backend.createNamespace('src');
-      await backend.createNamespace('dst');
-      const value = (i: number, version: string) => Buffer.from(`${version} ${i} `.padEnd(1024, '.'));
-      const src: StoredEntry[] = [];
-      const dst: StoredEntry[] = [];
-      for (let i = 0; i < 3000; i++) {
-        const key = `k${String(i).padStart(5, '0')}`;
-        src.push({ key, value: value(i, 'new'), expiration: null, metadata: null });
-        // One key in 100 differs: each page of 1,000 SRC entries has 10 to write.
-        dst.push({ key, value: value(i, i % 100 === 0 ? 'old' : 'new'), expiration: null, metadata: null });
-      }
-      for (const [namespace, entries] of [
-        ['src', src],
-        ['dst', dst],
-      ] as const) {
-        const writer = await backend.bulkWriter(namespace);
-        await writer.write(entries);
-        await writer.commit();
-      }
-      // SRC read page by page, as when DST is kvadm serve (no join inside SQLite); DST's writer records what it is given.
-      const written: StoredEntry[] = [];
-      const source = new Proxy(backend, {
-        get: (target, property) => (property === 'joinScan' ? undefined : Reflect.get(target, property)),
-      }) as Backend;
-      const destination = new Proxy(backend, {
-        get: (target, property) =>
-          property === 'bulkWriter'
-            ? async (namespace: string): Promise<BulkWriter> => {
-                const writer = await target.bulkWriter(namespace);
-                return {
-                  ...writer,
-                  write: (entries: StoredEntry[]) => {
-                    written.push(...entries);
-                    return writer.write(entries);
-                  },
-                };
-              }
-            : Reflect.get(target, property),
-      }) as Backend;
+  const value = (i: number, version: string) => Buffer.from(`${version} ${i} `.padEnd(1024, '.'));
 
-      const summary = await syncStores(
-        { backend: source, namespace: 'src', label: 'src' },
-        { backend: destination, namespace: 'dst', label: 'dst' },
-      );
+  /**
+   * 3,000 keys of 1 KiB in `src` and `dst` of one store; `differs(i)` says which keys DST holds an
+   * older value of; DST also holds `dstOnly` keys that sort before all of them.
+   */
+  async function seeded(dir: string, differs: (i: number) => boolean, dstOnly = 0): Promise<{ backend: LocalBackend; src: StoredEntry[] }> {
+    const backend = new LocalBackend({ dataDir: tempDir(dir) });
+    await backend.createNamespace('src');
+    await backend.createNamespace('dst');
+    const src: StoredEntry[] = [];
+    const dst: StoredEntry[] = [];
+    for (let i = 0; i < dstOnly; i++)
+      dst.push({ key: `a${String(i).padStart(5, '0')}`, value: value(i, 'dst'), expiration: null, metadata: null });
+    for (let i = 0; i < 3000; i++) {
+      const key = `k${String(i).padStart(5, '0')}`;
+      src.push({ key, value: value(i, 'new'), expiration: null, metadata: null });
+      dst.push({ key, value: value(i, differs(i) ? 'old' : 'new'), expiration: null, metadata: null });
+    }
+    for (const [namespace, entries] of [
+      ['src', src],
+      ['dst', dst],
+    ] as const) {
+      const writer = await backend.bulkWriter(namespace);
+      await writer.write(entries);
+      await writer.commit();
+    }
+    return { backend, src };
+  }
+
+  /** Sync src to dst, SRC read through the join or (`join` false, as when DST is kvadm serve) page by page; what DST's writer was given. */
+  async function recordedSync(backend: LocalBackend, join: boolean): Promise<{ written: StoredEntry[]; summary: SyncSummary }> {
+    const written: StoredEntry[] = [];
+    const source = new Proxy(backend, {
+      get: (target, property) => (property === 'joinScan' && !join ? undefined : Reflect.get(target, property)),
+    }) as Backend;
+    const destination = new Proxy(backend, {
+      get: (target, property) =>
+        property === 'bulkWriter'
+          ? async (namespace: string): Promise<BulkWriter> => {
+              const writer = await target.bulkWriter(namespace);
+              return {
+                ...writer,
+                write: (entries: StoredEntry[]) => {
+                  written.push(...entries);
+                  return writer.write(entries);
+                },
+              };
+            }
+          : Reflect.get(target, property),
+    }) as Backend;
+    const summary = await syncStores(
+      { backend: source, namespace: 'src', label: 'src' },
+      { backend: destination, namespace: 'dst', label: 'dst' },
+    );
+    return { written, summary };
+  }
+
+  it('an entry waiting to be written holds its own value, not the page it was read with', async () => {
+    // One key in 100 differs: each page of 1,000 SRC entries has 10 to write.
+    const { backend, src } = await seeded('sync-own-values', (i) => i % 100 === 0);
+    try {
+      const { written, summary } = await recordedSync(backend, false);
       expect(summary).toMatchObject({ written: 30, applied: true });
       expect(written.map((entry) => Buffer.from(entry.value).toString())).toEqual(
         src.filter((_, i) => i % 100 === 0).map((entry) => Buffer.from(entry.value).toString()),
@@ -332,4 +352,25 @@ describe('what a sync keeps in memory', () => {
       await backend.close();
     }
   });
+
+  for (const join of [true, false]) {
+    it(`when every key differs, values stay views of the blob they were read in, not copies (${join ? 'the join' : 'pages of SRC'})`, async () => {
+      // 500 keys only DST has come first, so the sync's batches of 1,000 keys straddle SRC's pages of 1,000.
+      const { backend, src } = await seeded(`sync-dense-${join}`, () => true, 500);
+      try {
+        const { written, summary } = await recordedSync(backend, join);
+        expect(summary).toMatchObject({ written: 3000, applied: true, plan: { keep: 500 } });
+        expect(written.map((entry) => Buffer.from(entry.value).toString())).toEqual(
+          src.map((entry) => Buffer.from(entry.value).toString()),
+        );
+        // SRC's pages of 1,000 values, each read as one blob: 3 buffers of 1,000 KiB shared by their
+        // page's values (a copy per batch would give 4 buffers: of 500, 1,000, 1,000 and 500 KiB).
+        const buffers = new Set(written.map((entry) => entry.value.buffer));
+        expect(buffers.size).toBe(3);
+        for (const buffer of buffers) expect(buffer.byteLength).toBe(1000 * 1024);
+      } finally {
+        await backend.close();
+      }
+    });
+  }
 });

@@ -22,6 +22,7 @@ import { type HttpClient, type WireResponse, parseEnvelope } from './http-client
 import { type WireSession, sessionQuery } from './http-bulk-sessions.js';
 import type { Namespaces } from './http-namespaces.js';
 import { Semaphore, mapLimit } from '../concurrency.js';
+import { ValidationError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { WIRE_CODES } from '../wire-codes.js';
 
@@ -142,27 +143,38 @@ export class KeyRoutes {
 
   /**
    * Every page of a listing, in order; the next page is asked for while the caller reads values for
-   * this one. A listing with digests and no `batchSize` grows its pages to LIMITS.digestListMaxLimit once the server
-   * has given every key of a page its digest (a server that gives digests takes such pages,
-   * docs/PROTOCOL.md): each page waits for the previous one's cursor, and with the server busy
-   * writing a sync's changes, a sync of 100,000 keys spent half its time waiting for pages of 1,000.
+   * this one. A listing with digests and no `batchSize` grows its pages to LIMITS.digestListMaxLimit
+   * once the server has given every key of a page its digest (a server that gives digests takes
+   * such pages, docs/PROTOCOL.md): each page waits for the previous one's cursor, and with the
+   * server busy writing a sync's changes, a sync of 100,000 keys spent half its time waiting for
+   * pages of 1,000. A server that refuses the larger page (a kvadm serve older than them) is asked
+   * again with 1,000, and the listing stays there.
    */
   private async *pages(namespace: string, options: { prefix?: string; batchSize?: number; digest?: boolean }): AsyncIterable<ListResult> {
     let limit = Math.min(Math.max(options.batchSize ?? LIMITS.listMaxLimit, 1), LIMITS.listMaxLimit);
-    const listPage = (cursor?: string) =>
-      this.list(namespace, {
-        limit,
+    let mayGrow = Boolean(options.digest) && options.batchSize === undefined;
+    const listPage = async (cursor?: string): Promise<ListResult> => {
+      const query = {
         ...(options.digest ? { digest: true } : {}),
         ...(options.prefix ? { prefix: options.prefix } : {}),
         ...(cursor ? { cursor } : {}),
-      });
+      };
+      const asked = limit;
+      try {
+        return await this.list(namespace, { ...query, limit: asked });
+      } catch (error) {
+        if (asked <= LIMITS.listMaxLimit || !(error instanceof ValidationError) || error.code !== 'LIST_LIMIT_INVALID') throw error;
+        mayGrow = false;
+        limit = LIMITS.listMaxLimit;
+        return this.list(namespace, { ...query, limit });
+      }
+    };
     let pending = listPage();
     for (;;) {
       const page = await pending;
       const more = !page.list_complete && Boolean(page.cursor);
-      const sized = options.batchSize !== undefined;
-      if (options.digest && !sized && page.keys.length > 0 && page.keys.every((info) => typeof info.digest === 'string')) {
-        limit = Math.max(limit, LIMITS.digestListMaxLimit);
+      if (mayGrow && page.keys.length > 0 && page.keys.every((info) => typeof info.digest === 'string')) {
+        limit = LIMITS.digestListMaxLimit;
       }
       if (more) {
         pending = listPage(page.cursor);

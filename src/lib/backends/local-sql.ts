@@ -5,7 +5,9 @@
  * memcmp over UTF-8: the byte order docs/PROTOCOL.md asks listings to follow.
  *
  * local.ts reads the rows of the entry, listing and join queries raw (as arrays): their
- * columns are in the order its row types (EntryRow, ListRow, JoinedRow) name.
+ * columns are in the order its row types (EntryRow, ListRow, JoinedRow) name. Values are read
+ * as `CAST(value AS BLOB)` (or a blob of several): a row another tool wrote with a TEXT value
+ * comes back as its UTF-8 bytes, like every other value, not as a string.
  */
 
 /** Applied in order; PRAGMA user_version records how many ran. */
@@ -37,7 +39,7 @@ function pageSql(columns: string, bounded: boolean): string {
 }
 
 export const SQL = {
-  get: 'SELECT key, value, expiration, metadata FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
+  get: 'SELECT key, CAST(value AS BLOB), expiration, metadata FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
   put: 'INSERT OR REPLACE INTO kv (key, value, expiration, metadata) VALUES (?, ?, ?, ?)',
   /**
    * Many keys in one statement: `?` is a JSON array of keys, one row per element with its
@@ -45,7 +47,7 @@ export const SQL = {
    * per key. No ORDER BY: the caller places rows by index, and sorting would make SQLite
    * copy every row, values included, through a temporary B-tree.
    */
-  getMany: `SELECT wanted.key AS idx, kv.key AS key, kv.value AS value, kv.expiration AS expiration, kv.metadata AS metadata
+  getMany: `SELECT wanted.key AS idx, kv.key AS key, CAST(kv.value AS BLOB) AS value, kv.expiration AS expiration, kv.metadata AS metadata
     FROM json_each(?) wanted LEFT JOIN kv ON kv.key = wanted.value AND (kv.expiration IS NULL OR kv.expiration > ?)`,
   deleteLive: 'DELETE FROM kv WHERE key = ? AND (expiration IS NULL OR expiration > ?)',
   deleteAny: 'DELETE FROM kv WHERE key = ?',
@@ -67,8 +69,8 @@ export const SQL = {
   joinedValues: `SELECT CAST(group_concat(value, '' ORDER BY key) AS BLOB) FROM kv
     WHERE key > ? AND key >= ? AND key <= ? AND (expiration IS NULL OR expiration > ?)`,
   /** Full rows, row by row (pageSql). */
-  scanBounded: pageSql('key, value, expiration, metadata', true),
-  scanUnbounded: pageSql('key, value, expiration, metadata', false),
+  scanBounded: pageSql('key, CAST(value AS BLOB), expiration, metadata', true),
+  scanUnbounded: pageSql('key, CAST(value AS BLOB), expiration, metadata', false),
   info: `SELECT count(*) AS keyCount,
             coalesce(sum(length(CAST(key AS BLOB)) + length(value) + coalesce(length(CAST(metadata AS BLOB)), 0)), 0) AS storedBytes
          FROM kv WHERE expiration IS NULL OR expiration > ?`,
@@ -116,7 +118,9 @@ export function joinPageSql(bounded: boolean, values: boolean): string {
  */
 export function joinedChangedValuesSql(bounded: boolean, rowByRow: boolean): string {
   const rows = `${joinedRows(bounded)} AND s.key <= @through AND (${rowsDiffer})`;
-  return rowByRow ? `SELECT s.value ${rows} ORDER BY s.key` : `SELECT CAST(group_concat(s.value, '' ORDER BY s.key) AS BLOB) ${rows}`;
+  return rowByRow
+    ? `SELECT CAST(s.value AS BLOB) ${rows} ORDER BY s.key`
+    : `SELECT CAST(group_concat(s.value, '' ORDER BY s.key) AS BLOB) ${rows}`;
 }
 
 /**

@@ -124,6 +124,12 @@ const READ_MAP_BYTES = 32 * 1024 * 1024;
  * copy of it are the page's memory, so a page of large values is read row by row instead.
  */
 const PAGE_BLOB_MAX_BYTES = 4 * 1024 * 1024;
+/**
+ * Value bytes one page of a digest listing hashes at most (at least one value): a page of
+ * 10,000 large values is cut short, with a cursor, instead of holding the server (and a sync's
+ * writes waiting behind it) for seconds.
+ */
+const DIGEST_PAGE_MAX_BYTES = 64 * 1024 * 1024;
 /** Every file SQLite may keep for one database in WAL mode. */
 const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
 
@@ -297,12 +303,9 @@ export class LocalBackend implements Backend {
       return info;
     };
     if (digest) {
-      const rows = this.digestPage(namespace, options.prefix ?? '', options.cursor, limit + 1);
-      more = rows.length > limit;
-      for (let i = 0; i < rows.length && i < limit; i++) {
-        const [key, digest, expiration, metadata] = rows[i] as DigestRow;
-        add(key, expiration, metadata).digest = digest;
-      }
+      const page = this.digestPage(namespace, options.prefix ?? '', options.cursor, limit);
+      more = page.more;
+      for (const [key, digest, expiration, metadata] of page.rows) add(key, expiration, metadata).digest = digest;
     } else {
       const rows = this.page(namespace, false, options.prefix ?? '', options.cursor, limit + 1) as ListRow[];
       more = rows.length > limit;
@@ -338,23 +341,31 @@ export class LocalBackend implements Backend {
   }
 
   /**
-   * A page of keys with their values' digests. The values are read and hashed a run of rows at a
-   * time, each run one blob of at most PAGE_BLOB_MAX_BYTES (or one larger value alone), so a page
-   * of 10,000 keys (LIMITS.digestListMaxLimit) holds no more than that in memory whatever its
-   * values weigh. One read transaction: every read sees the same rows.
+   * Up to `limit` keys with their values' digests, and whether more follow. The values are read
+   * and hashed a run of rows at a time, each run one blob of at most PAGE_BLOB_MAX_BYTES (or one
+   * larger value alone), so a page of 10,000 keys (LIMITS.digestListMaxLimit) holds no more than
+   * that in memory whatever its values weigh; and a page ends early, with a cursor, once it has
+   * hashed DIGEST_PAGE_MAX_BYTES, so one request does not hold the server long. One read
+   * transaction: every read sees the same rows.
    */
-  private digestPage(namespace: string, prefix: string, cursor: string | undefined, limit: number): DigestRow[] {
+  private digestPage(namespace: string, prefix: string, cursor: string | undefined, limit: number): { rows: DigestRow[]; more: boolean } {
     const connection = this.connect(namespace);
     const { bounds, now } = this.pageBounds(prefix, cursor);
     return connection.db.transaction(() => {
       const sizes = bounds.length === 3 ? SQL.sizesBounded : SQL.sizesUnbounded;
-      const rows = prepared(connection, sizes, RAW).all(...bounds, now, limit) as SizedRow[];
+      // One row more than the page: whether more follow.
+      const rows = prepared(connection, sizes, RAW).all(...bounds, now, limit + 1) as SizedRow[];
+      let count = 0;
+      let hashed = 0;
+      while (count < Math.min(limit, rows.length) && (count === 0 || hashed + (rows[count] as SizedRow)[1] <= DIGEST_PAGE_MAX_BYTES)) {
+        hashed += (rows[count++] as SizedRow)[1];
+      }
       const joined = prepared(connection, SQL.joinedValues, RAW);
       const digested = rows as unknown as DigestRow[];
-      for (let start = 0; start < rows.length; ) {
+      for (let start = 0; start < count; ) {
         let end = start + 1;
         let bytes = (rows[start] as SizedRow)[1];
-        while (end < rows.length && bytes + (rows[end] as SizedRow)[1] <= PAGE_BLOB_MAX_BYTES) bytes += (rows[end++] as SizedRow)[1];
+        while (end < count && bytes + (rows[end] as SizedRow)[1] <= PAGE_BLOB_MAX_BYTES) bytes += (rows[end++] as SizedRow)[1];
         const run = rows.slice(start, end);
         const after = start === 0 ? bounds[0] : (rows[start - 1] as SizedRow)[0];
         const [blob] = joined.get(after, bounds[1], (run[run.length - 1] as SizedRow)[0], now) as [Buffer | null];
@@ -363,7 +374,7 @@ export class LocalBackend implements Backend {
         });
         start = end;
       }
-      return digested;
+      return { rows: digested.slice(0, count), more: rows.length > count };
     })();
   }
 
@@ -401,9 +412,10 @@ export class LocalBackend implements Backend {
    * The join behind joinScan: DST's file attached to SRC's connection, SRC's keys read a
    * page at a time with DST's row for each (joinPageSql); the keys only DST holds are
    * looked for only in the key ranges where DST has more keys than the page matched (most
-   * ranges of two similar namespaces have none), and merged in key order. Each query is its
-   * own statement, so DST's writer (another connection, maybe in a transaction) is never
-   * blocked, and reads see DST as last committed.
+   * ranges of two similar namespaces have none), and merged in key order. A page (its rows, then
+   * their values) is one read transaction, every other query its own statement: in WAL mode a
+   * reader never blocks DST's writer (another connection, maybe in a transaction), and reads see
+   * DST as last committed.
    */
   private async *joinPages(namespace: string, otherFile: string, options: JoinScanOptions): AsyncIterable<KeyPair[]> {
     const connection = this.connect(namespace);

@@ -39,7 +39,7 @@ export function registerValueRoutes(app: FastifyInstance, ctx: ServerContext): v
   app.get(`${API_PREFIX}/:ns/keys`, async (request) => {
     const kv = kvOf(ctx, namespaceParam(request));
     const query = request.query as Record<string, string | undefined>;
-    // docs/PROTOCOL.md says 10..1000; kvadm also takes 1..9 (what `kv list --limit` allows locally).
+    // docs/PROTOCOL.md says 10..1000 (10,000 with digest=true); kvadm also takes 1..9 (what `kv list --limit` allows locally).
     // kv.list validates it, so a bad limit gets LIST_LIMIT_INVALID's code like everywhere else.
     const rawLimit = query.limit;
     const limit =
@@ -47,7 +47,7 @@ export function registerValueRoutes(app: FastifyInstance, ctx: ServerContext): v
         ? LIMITS.listMaxLimit
         : /^\d+$/.test(rawLimit)
           ? Number(rawLimit)
-          : validateListLimit(rawLimit);
+          : validateListLimit(rawLimit, query.digest === 'true' ? LIMITS.digestListMaxLimit : LIMITS.listMaxLimit);
     const page = await kv.list({
       limit,
       ...(query.prefix ? { prefix: query.prefix } : {}),
