@@ -16,13 +16,14 @@
  */
 import type { Backend, Clock, KeyInfo, ListResult, NamespaceInfo, StoredEntry, SweepResult } from './backends/backend.js';
 import { systemClock } from './backends/backend.js';
-import { DEFAULT_NAMESPACE, LIMITS } from './limits.js';
+import { DEFAULT_NAMESPACE } from './limits.js';
 import { NamespaceNotFoundError } from './errors.js';
 import {
   resolveExpiration,
   serializeMetadata,
   validateCacheTtl,
   validateKey,
+  listLimitMax,
   validateListLimit,
   validateNamespaceName,
   validatePrefix,
@@ -221,8 +222,7 @@ export class KV {
 
   /** One page of keys in byte order. Loop on `cursor` until `list_complete`. */
   async list(options: ListKeysOptions = {}): Promise<ListResult> {
-    const max = options.digest ? LIMITS.digestListMaxLimit : LIMITS.listMaxLimit;
-    const limit = options.limit === undefined ? undefined : validateListLimit(options.limit, max);
+    const limit = options.limit === undefined ? undefined : validateListLimit(options.limit, listLimitMax(Boolean(options.digest)));
     if (options.prefix) validatePrefix(options.prefix);
     return this.backend.list(this.name, {
       ...(options.prefix ? { prefix: options.prefix } : {}),

@@ -280,7 +280,12 @@ export function validatePrefix(prefix: string): string {
   return prefix;
 }
 
-/** A listing's page size: 1 to `max` (a listing with digests may ask for more than a plain one). */
+/** The largest page a listing may ask for: a listing with digests more than a plain one. */
+export function listLimitMax(digest: boolean): number {
+  return digest ? LIMITS.digestListMaxLimit : LIMITS.listMaxLimit;
+}
+
+/** A listing's page size: 1 to `max` (listLimitMax). */
 export function validateListLimit(limit: unknown, max: number = LIMITS.listMaxLimit): number {
   if (!isWholeNumber(limit) || limit < 1 || limit > max) {
     throw new ValidationError('LIST_LIMIT_INVALID', `invalid list limit ${String(limit)}: it must be 1 to ${max}`, {

@@ -294,8 +294,8 @@ function sharesBuffer(value: Uint8Array): boolean {
 }
 
 /**
- * Of a buffer less than this share is kept, its values get their own copy (ownSparseValues): what
- * a batch keeps then holds at most 4 times its bytes in memory.
+ * The share of a buffer a batch must keep for its views to stay views (ownSparseValues): memory
+ * then holds at most 4 times the bytes a batch keeps.
  */
 const KEPT_SHARE_MIN = 0.25;
 
@@ -304,36 +304,23 @@ const KEPT_SHARE_MIN = 0.25;
  * buffer they view: a few entries kept from each page (a sparse change, waiting in a write chunk or
  * a request in flight) would keep every page's whole blob in memory. A buffer mostly kept (a
  * join's blob, which holds only changed values, or a page where most keys changed) is left as it is.
+ * Entries come in key order, so those viewing one page's buffer are consecutive: each run of them
+ * is judged as one.
  */
 function ownSparseValues(entries: StoredEntry[]): void {
-  if (entries.length === 0) return;
-  // Bytes kept of each buffer; consecutive entries mostly view the same one (their page's), so the map is written once per run.
-  const kept = new Map<ArrayBufferLike, number>();
-  let run: ArrayBufferLike | null = null;
-  let runBytes = 0;
-  for (const { value } of entries) {
-    if (value.buffer !== run) {
-      if (run !== null) kept.set(run, (kept.get(run) ?? 0) + runBytes);
-      run = value.buffer;
-      runBytes = 0;
-    }
-    runBytes += value.byteLength;
-  }
-  if (run !== null) kept.set(run, (kept.get(run) ?? 0) + runBytes);
-  const mostlyKept = (buffer: ArrayBufferLike) => (kept.get(buffer) as number) >= buffer.byteLength * KEPT_SHARE_MIN;
-  let total = 0;
   const sparse: StoredEntry[] = [];
-  let last: ArrayBufferLike | null = null;
-  let lastKept = false;
-  for (const entry of entries) {
-    const { buffer } = entry.value;
-    if (buffer !== last) {
-      last = buffer;
-      lastKept = mostlyKept(buffer);
+  let total = 0;
+  for (let start = 0; start < entries.length; ) {
+    const { buffer } = (entries[start] as StoredEntry).value;
+    let end = start;
+    let kept = 0;
+    for (; end < entries.length && (entries[end] as StoredEntry).value.buffer === buffer; end++)
+      kept += (entries[end] as StoredEntry).value.byteLength;
+    if (kept < buffer.byteLength * KEPT_SHARE_MIN) {
+      for (let i = start; i < end; i++) sparse.push(entries[i] as StoredEntry);
+      total += kept;
     }
-    if (lastKept) continue;
-    sparse.push(entry);
-    total += entry.value.byteLength;
+    start = end;
   }
   if (sparse.length === 0) return;
   const own = Buffer.allocUnsafeSlow(total);

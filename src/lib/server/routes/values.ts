@@ -4,7 +4,7 @@ import type { MultipartFile, MultipartValue } from '@fastify/multipart';
 import { LIMITS } from '../../limits.js';
 import { KeyNotFoundError } from '../../errors.js';
 import type { PutOptions } from '../../kv.js';
-import { parseMetadataText, validateListLimit } from '../../validation.js';
+import { listLimitMax, parseMetadataText, validateListLimit } from '../../validation.js';
 import { VALIDATION_WIRE_CODES, WIRE_CODES, WireError, badRequest, success } from '../envelope.js';
 import { API_PREFIX, SEGMENT_AFTER_NAMESPACE, type ServerContext, contentLengthLimit, kvOf, namespaceParam } from '../context.js';
 import { keyFromUrl } from '../keys.js';
@@ -47,7 +47,7 @@ export function registerValueRoutes(app: FastifyInstance, ctx: ServerContext): v
         ? LIMITS.listMaxLimit
         : /^\d+$/.test(rawLimit)
           ? Number(rawLimit)
-          : validateListLimit(rawLimit, query.digest === 'true' ? LIMITS.digestListMaxLimit : LIMITS.listMaxLimit);
+          : validateListLimit(rawLimit, listLimitMax(query.digest === 'true'));
     const page = await kv.list({
       limit,
       ...(query.prefix ? { prefix: query.prefix } : {}),
